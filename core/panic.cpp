@@ -7,7 +7,9 @@ namespace {
 PanicHandler g_panic_handler = nullptr;
 }
 
-void set_panic_handler(PanicHandler handler) { g_panic_handler = handler; }
+void set_panic_handler(PanicHandler handler) {
+    g_panic_handler = handler;
+}
 
 void panic(std::string_view message) {
     if (g_panic_handler != nullptr) {

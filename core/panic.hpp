@@ -20,12 +20,12 @@ void set_panic_handler(PanicHandler handler);
 // OASIS_ASSERT(condition): a broken invariant panics with the condition's text
 // and its place in the source. It stays on in release builds: a unikernel that
 // continues with corrupt state is worse than one that stops.
-#define OASIS_ASSERT(condition)                                                         \
-    do {                                                                                \
-        if (!(condition)) [[unlikely]] {                                                \
-            ::oasis::panic(__FILE__ ":" OASIS_STRINGIFY(__LINE__) ": assertion failed: " \
-                           #condition);                                                 \
-        }                                                                               \
+#define OASIS_ASSERT(condition)                                                              \
+    do {                                                                                     \
+        if (!(condition)) [[unlikely]] {                                                     \
+            ::oasis::panic(__FILE__                                                          \
+                           ":" OASIS_STRINGIFY(__LINE__) ": assertion failed: " #condition); \
+        }                                                                                    \
     } while (false)
 
 #define OASIS_STRINGIFY_(x) #x

@@ -28,14 +28,13 @@ public:
     using ErrorType = E;
 
     template <typename U = T>
-        requires std::is_constructible_v<T, U&&> &&
-                 (!std::is_same_v<std::remove_cvref_t<U>, Result>) &&
-                 (!std::is_same_v<std::remove_cvref_t<U>, Error<E>>)
-    Result(U&& value) : m_storage(std::in_place_index<0>, std::forward<U>(value)) {}
+    requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, Result>)&&(
+        !std::is_same_v<std::remove_cvref_t<U>, Error<E>>)Result(U&& value)
+        : m_storage(std::in_place_index<0>, std::forward<U>(value)) {}
 
     template <typename F>
-        requires std::is_constructible_v<E, F&&>
-    Result(Error<F> error) : m_storage(std::in_place_index<1>, std::move(error.value)) {}
+    requires std::is_constructible_v<E, F&&> Result(Error<F> error)
+        : m_storage(std::in_place_index<1>, std::move(error.value)) {}
 
     bool has_value() const { return m_storage.index() == 0; }
     bool is_error() const { return !has_value(); }
@@ -93,8 +92,8 @@ public:
 
     Result() = default;
     template <typename F>
-        requires std::is_constructible_v<E, F&&>
-    Result(Error<F> error) : m_error(std::move(error.value)) {}
+    requires std::is_constructible_v<E, F&&> Result(Error<F> error)
+        : m_error(std::move(error.value)) {}
 
     bool has_value() const { return !m_error.has_value(); }
     bool is_error() const { return m_error.has_value(); }
