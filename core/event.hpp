@@ -31,7 +31,7 @@ public:
         struct Awaiter {
             Event& event;
             Waiter waiter;
-            bool await_ready() { return event.m_set; }
+            bool await_ready() const { return event.m_set; }
             void await_suspend(std::coroutine_handle<> handle) {
                 waiter.set_handle(handle);
                 event.m_waiters.push_back(waiter);

@@ -118,14 +118,12 @@ JoinHandle::JoinHandle(detail::SpawnState* state) : m_state(state) {
 
 JoinHandle::JoinHandle(const JoinHandle& other) : JoinHandle(other.m_state) {}
 
-JoinHandle& JoinHandle::operator=(const JoinHandle& other) {
-    if (other.m_state != nullptr) {
-        other.m_state->acquire();
-    }
-    if (m_state != nullptr) {
-        m_state->release();
-    }
-    m_state = other.m_state;
+JoinHandle::JoinHandle(JoinHandle&& other) noexcept
+    : m_state(std::exchange(other.m_state, nullptr)) {}
+
+// Copy-and-swap: the parameter holds the new reference, the old one dies with it.
+JoinHandle& JoinHandle::operator=(JoinHandle other) noexcept {
+    std::swap(m_state, other.m_state);
     return *this;
 }
 

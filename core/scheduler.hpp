@@ -70,7 +70,8 @@ public:
     JoinHandle() = default;
     explicit JoinHandle(detail::SpawnState* state);
     JoinHandle(const JoinHandle& other);
-    JoinHandle& operator=(const JoinHandle& other);
+    JoinHandle(JoinHandle&& other) noexcept;
+    JoinHandle& operator=(JoinHandle other) noexcept;
     ~JoinHandle();
 
     // True once the task has returned or been cancelled.
