@@ -15,7 +15,9 @@ endif()
 
 option(OASIS_SANITIZE "Build with AddressSanitizer and UBSan" OFF)
 if(OASIS_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+  # UBSan's vptr check needs type information, which -fno-rtti guest
+  # libraries do not have.
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
