@@ -1,0 +1,231 @@
+// Boot on the unix target: parse the command line, bind devices, run the loop.
+#include "targets/unix/boot.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/format.hpp"
+#include "core/log.hpp"
+#include "core/panic.hpp"
+#include "targets/unix/directory_kv.hpp"
+#include "targets/unix/entropy.hpp"
+#include "targets/unix/file_block.hpp"
+#include "targets/unix/tap.hpp"
+
+namespace oasis::unix_target {
+
+namespace {
+
+void write_to_stderr(std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
+        if (written <= 0) {
+            return;  // nowhere left to report to
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+}
+
+// abort() rather than exit(): a core dump or a debugger shows where it was.
+[[noreturn]] void report_panic_and_abort(std::string_view message) {
+    write_to_stderr(format("PANIC: {}\n", message));
+    std::abort();
+}
+
+void log_to_stderr(LogLevel level, std::string_view source, std::string_view line) {
+    write_to_stderr(format_log_line(monotonic_now() - Instant{}, level, source, line));
+    write_to_stderr("\n");
+}
+
+// A device opened by Boot::start(); asking for any other is a bug in main.
+template <typename Map>
+auto& opened_device(Map& devices, std::string_view kind, std::string_view name) {
+    auto found = devices.find(name);
+    if (found == devices.end()) {
+        panic(format("no {} device '{}': not declared, or Boot::start() not called", kind, name));
+    }
+    return *found->second;
+}
+
+}  // namespace
+
+Boot::Boot(int argc, char** argv) : m_program(argc > 0 ? argv[0] : "unikernel") {
+    set_panic_handler(report_panic_and_abort);
+    set_log_sink(log_to_stderr);
+    for (int i = 1; i < argc; ++i) {
+        m_command_line.emplace_back(argv[i]);
+    }
+    declare_log_argument(m_arguments);
+
+    dev::Random::Seed seed;
+    if (auto filled = fill_from_host_entropy(seed); filled.is_error()) {
+        panic("cannot read entropy from the host (getrandom failed)");
+    }
+    m_random = std::make_unique<dev::Random>(seed);
+}
+
+Boot::~Boot() = default;
+
+void Boot::declare_device(DeviceKind kind, std::string_view name) {
+    auto [where, inserted] = m_bindings.try_emplace(std::string{name}, Binding{kind, {}});
+    if (!inserted) {
+        panic(format("device name '{}' declared twice", name));
+    }
+}
+
+void Boot::declare_net(std::string_view name) {
+    declare_device(DeviceKind::net, name);
+}
+void Boot::declare_block(std::string_view name) {
+    declare_device(DeviceKind::block, name);
+}
+void Boot::declare_kv(std::string_view name) {
+    declare_device(DeviceKind::kv, name);
+}
+
+std::optional<int> Boot::start() {
+    std::vector<std::string_view> words(m_command_line.begin(), m_command_line.end());
+    if (auto parsed = m_arguments.parse(words); parsed.is_error()) {
+        if (parsed.error().kind == ArgumentErrorKind::help_requested) {
+            std::string help = m_arguments.help_text(m_program);
+            if (!m_bindings.empty()) {
+                help += "\nDevices (bound the same way on every target):\n";
+            }
+            for (const auto& [name, binding] : m_bindings) {
+                format_to(help, "  --{}:{}={}\n", kind_name(binding.kind), name,
+                          resource_placeholder(binding.kind));
+            }
+            m_console.write(help);
+            return 0;
+        }
+        write_to_stderr(format("{}: {}\n", m_program, parsed.error().message));
+        return exit_usage;
+    }
+    apply_log_argument(m_arguments);
+    std::optional<std::string> problem = bind_devices();
+    if (!problem) {
+        problem = open_devices();
+    }
+    if (problem) {
+        write_to_stderr(format("{}: {}\n", m_program, *problem));
+        return exit_usage;
+    }
+    return std::nullopt;
+}
+
+// `--KIND:NAME=RESOURCE`, checked against what the unikernel declared.
+std::optional<std::string> Boot::bind_devices() {
+    for (const std::string& argument : m_arguments.device_arguments()) {
+        std::string_view text = argument;
+        text.remove_prefix(2);  // "--"
+        const std::size_t colon = text.find(':');
+        const std::size_t equals = text.find('=');
+        if (equals == std::string_view::npos || equals < colon) {
+            return format("{}: a device binding needs a host resource (--KIND:NAME=RESOURCE)",
+                          argument);
+        }
+        const std::string_view kind = text.substr(0, colon);
+        const std::string_view name = text.substr(colon + 1, equals - colon - 1);
+        const std::string_view resource = text.substr(equals + 1);
+        auto found = m_bindings.find(name);
+        if (found == m_bindings.end()) {
+            std::string declared;
+            for (const auto& [declared_name, binding] : m_bindings) {
+                format_to(declared, "{}{} '{}'", declared.empty() ? "" : ", ",
+                          kind_name(binding.kind), declared_name);
+            }
+            return format("{}: this unikernel has no device named '{}' (it declares: {})", argument,
+                          name, declared.empty() ? "no devices" : declared);
+        }
+        if (kind != kind_name(found->second.kind)) {
+            return format("{}: device '{}' is a {} device, not {}", argument, name,
+                          kind_name(found->second.kind), kind);
+        }
+        if (resource.empty()) {
+            return format("{}: empty host resource", argument);
+        }
+        found->second.host_resource = std::string{resource};
+    }
+    for (const auto& [name, binding] : m_bindings) {
+        if (binding.host_resource.empty()) {
+            return format("{} device '{}' is not bound: give --{}:{}={}", kind_name(binding.kind),
+                          name, kind_name(binding.kind), name, resource_placeholder(binding.kind));
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Boot::open_devices() {
+    for (const auto& [name, binding] : m_bindings) {
+        const std::string& resource = binding.host_resource;
+        switch (binding.kind) {
+            case DeviceKind::net: {
+                auto device = TapDevice::open(m_platform, resource);
+                if (device.is_error()) {
+                    return format("--net:{}={}: {}", name, resource, device.error());
+                }
+                m_nets.emplace(name, std::move(device.value()));
+                break;
+            }
+            case DeviceKind::block: {
+                auto device = FileBlockDevice::open(resource, BlockAccess::read_write);
+                if (device.is_error()) {
+                    return format("--block:{}={}: {}", name, resource, device.error());
+                }
+                m_blocks.emplace(name, std::move(device.value()));
+                break;
+            }
+            case DeviceKind::kv: {
+                auto store = DirectoryKeyValueStore::open(resource);
+                if (store.is_error()) {
+                    return format("--kv:{}={}: {}", name, resource, store.error());
+                }
+                m_kvs.emplace(name, std::move(store.value()));
+                break;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view Boot::kind_name(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::net:
+            return "net";
+        case DeviceKind::block:
+            return "block";
+        case DeviceKind::kv:
+            return "kv";
+    }
+    return "?";
+}
+
+std::string_view Boot::resource_placeholder(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::net:
+            return "TAP";
+        case DeviceKind::block:
+            return "FILE";
+        case DeviceKind::kv:
+            return "DIRECTORY";
+    }
+    return "?";
+}
+
+dev::NetDevice& Boot::net(std::string_view name) {
+    return opened_device(m_nets, "net", name);
+}
+dev::BlockDevice& Boot::block(std::string_view name) {
+    return opened_device(m_blocks, "block", name);
+}
+dev::KeyValueStore& Boot::kv(std::string_view name) {
+    return opened_device(m_kvs, "kv", name);
+}
+
+int Boot::run(Task<int> main) {
+    return m_scheduler.run(std::move(main));
+}
+
+}  // namespace oasis::unix_target
