@@ -131,8 +131,16 @@ Result<void, WireError> Icmpv4Message::echo_reply_in_place(MutableByteView messa
     std::uint16_t old_word = load_be16(bytes + type_offset);
     std::uint16_t new_word = std::uint16_t{std::uint8_t(Icmpv4Type::echo_reply)} << 8;
     store_be16(bytes + type_offset, new_word);
-    store_be16(bytes + checksum_offset,
-               update_checksum(load_be16(bytes + checksum_offset), old_word, new_word));
+    std::uint16_t checksum =
+        update_checksum(load_be16(bytes + checksum_offset), old_word, new_word);
+    if (checksum == 0) {
+        // RFC 1624's update yields 0x0000 where a message whose words sum to
+        // zero (all zero: id 0, sequence 0, no data) needs 0xffff; such a
+        // reply would fail verification at the peer. Recompute in full.
+        store_be16(bytes + checksum_offset, 0);
+        checksum = internet_checksum(message);
+    }
+    store_be16(bytes + checksum_offset, checksum);
     return {};
 }
 

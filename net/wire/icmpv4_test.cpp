@@ -90,6 +90,16 @@ TEST(Icmpv4Message, TruncatedAtEveryLength) {
     }
 }
 
+// Found by fuzz_icmpv4: an all-zero echo (id 0, sequence 0, no data) needs
+// checksum 0xffff in its reply, which RFC 1624's incremental update misses.
+TEST(Icmpv4Message, EchoReplyToAnAllZeroRequestVerifies) {
+    std::vector<std::byte> bytes = from_hex("0800f7ff00000000");
+    ASSERT_TRUE(Icmpv4Message::parse(bytes, ChecksumPolicy::verify));
+    ASSERT_TRUE(Icmpv4Message::echo_reply_in_place(bytes));
+    EXPECT_EQ(bytes, from_hex("0000ffff00000000"));
+    EXPECT_TRUE(Icmpv4Message::parse(bytes, ChecksumPolicy::verify));
+}
+
 TEST(Icmpv4Message, EchoReplyInPlaceIsWhatLinuxExpects) {
     auto bytes = from_hex(echo_request);
     ASSERT_TRUE(Icmpv4Message::echo_reply_in_place(bytes));
