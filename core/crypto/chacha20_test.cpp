@@ -9,18 +9,12 @@
 #include <vector>
 
 #include "core/crypto/sha256.hpp"
+#include "core/testing/hex.hpp"
 
 namespace oasis::crypto {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(
-            static_cast<std::byte>(std::stoi(std::string(hex.substr(index, 2)), nullptr, 16)));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 template <typename Array>
 Array array_from_hex(std::string_view hex) {

@@ -1,5 +1,6 @@
 // Tests of the ARP resolver on real ARP packets, in virtual time.
 #include "net/arp/resolver.hpp"
+#include "core/testing/hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,14 +12,7 @@
 namespace oasis::net {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // Made with scapy 2.5 (whole frames where the name says so, else the ARP
 // payload only). Oasis is 02:00:00:00:00:01 at 10.0.0.2; the Linux host is

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/buffer.hpp"
+#include "core/testing/hex.hpp"
 
 namespace oasis::net {
 namespace {
@@ -42,14 +43,7 @@ constexpr std::string_view ack_hex =
     "04000007083b0400000c4e0104ffffff001c04c0a87aff0304c0a87a010608c0"
     "a87a01090909090f106578616d706c652e696e7465726e616cff";
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 std::vector<std::byte> with_transaction_id(std::string_view hex, std::uint32_t transaction_id) {
     std::vector<std::byte> bytes = from_hex(hex);

@@ -10,20 +10,14 @@
 #include <vector>
 
 #include "core/endian.hpp"
+#include "core/testing/hex.hpp"
 #include "core/time.hpp"
 #include "net/wire/checksum.hpp"
 #include "net/wire/ipv4.hpp"
 
 namespace oasis::net::testing {
 
-inline std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // Bytes that differ from their neighbours and from the same bytes shifted
 // by a multiple of 8, so a piece copied to the wrong offset shows.

@@ -1,5 +1,6 @@
 // Tests of ARP for Ethernet and IPv4 on real packets.
 #include "net/wire/arp.hpp"
+#include "core/testing/hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,14 +10,7 @@
 namespace oasis::net {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // Made with scapy 2.5; the Ethernet headers are left off. Linux at
 // 52:54:00:12:34:56 / 10.0.0.1 asks for 10.0.0.2, which Oasis at

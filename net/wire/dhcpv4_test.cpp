@@ -1,5 +1,6 @@
 // Tests of the DHCPv4 wire view and client emitter, with messages scapy built.
 #include "net/wire/dhcpv4.hpp"
+#include "core/testing/hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -78,14 +79,7 @@ constexpr std::string_view decline_hex =
     "7a4c3604c0a87a01ff0000000000000000000000000000000000000000000000"
     "000000000000000000000000";
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 constexpr MacAddress client_mac{{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}};
 constexpr std::uint32_t fixture_transaction_id = 0x3903f326;

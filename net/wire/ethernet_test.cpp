@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/testing/hex.hpp"
 #include "net/wire/arp.hpp"
 #include "net/wire/icmpv4.hpp"
 #include "net/wire/ipv4.hpp"
@@ -14,14 +15,7 @@
 namespace oasis::net {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // Frames made with scapy 2.5 as Linux sends them; checksums computed by
 // scapy. Host 52:54:00:12:34:56 / 10.0.0.1, Oasis 02:00:00:00:00:01 / 10.0.0.2.

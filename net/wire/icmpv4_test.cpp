@@ -6,19 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/testing/hex.hpp"
 #include "net/wire/udp.hpp"
 
 namespace oasis::net {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // Made with scapy 2.5; checksums computed by scapy. 10.0.0.1 is Linux,
 // 10.0.0.2 is Oasis.

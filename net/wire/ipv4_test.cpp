@@ -1,5 +1,6 @@
 // Tests of IPv4 headers: real packets, every malformed variant, options, emit.
 #include "net/wire/ipv4.hpp"
+#include "core/testing/hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,14 +11,7 @@
 namespace oasis::net {
 namespace {
 
-std::vector<std::byte> from_hex(std::string_view hex) {
-    auto nibble = [](char digit) { return digit <= '9' ? digit - '0' : digit - 'a' + 10; };
-    std::vector<std::byte> bytes;
-    for (std::size_t index = 0; index + 1 < hex.size(); index += 2) {
-        bytes.push_back(std::byte(nibble(hex[index]) << 4 | nibble(hex[index + 1])));
-    }
-    return bytes;
-}
+using oasis::testing::from_hex;
 
 // IPv4 packets made with scapy 2.5 (Ethernet headers left off), checksums
 // computed by scapy. 10.0.0.1 is Linux, 10.0.0.2 is Oasis.
