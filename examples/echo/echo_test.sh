@@ -34,8 +34,9 @@ in_namespace ip addr add "$host/24" dev "$tap"
 in_namespace ip link set "$tap" up
 
 # The unikernel, bounded in time whatever happens.
-in_namespace timeout 120 "$echo_binary" --net:service="$tap" --ipv4="$unikernel/24" \
-    --port=7 >"$log" 2>&1 &
+# (ip netns exec, not the shell function, so that $! is the process itself.)
+ip netns exec "$namespace" timeout -k 5 120 "$echo_binary" --net:service="$tap" \
+    --ipv4="$unikernel/24" --port=7 >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do
     grep -q "listening on $unikernel port 7" "$log" && break
@@ -78,4 +79,37 @@ if data != payload or source != (address, 7):
 PYTHON
 
 kill -0 "$pid" 2>/dev/null || fail "the unikernel died"
+kill "$pid"
+wait "$pid" 2>/dev/null || true
+pid=""
+
+# Without --ipv4 the address comes from DHCP: dnsmasq in the namespace,
+# serving the TAP only (no DNS, no ping probe before offering).
+if command -v dnsmasq >/dev/null; then
+    dnsmasq_dir=$(mktemp -d)
+    ip netns exec "$namespace" timeout -k 5 60 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --no-ping \
+        --interface="$tap" --bind-interfaces --user=root \
+        --dhcp-range=10.79.0.50,10.79.0.59,255.255.255.0,10m \
+        --dhcp-leasefile="$dnsmasq_dir/leases" --pid-file="$dnsmasq_dir/pid" \
+        2>"$dnsmasq_dir/log" &
+    dnsmasq_pid=$!
+    trap 'kill $dnsmasq_pid 2>/dev/null; wait $dnsmasq_pid 2>/dev/null; rm -rf "$dnsmasq_dir"; cleanup' EXIT
+    : >"$log"
+    ip netns exec "$namespace" timeout -k 5 60 "$echo_binary" --net:service="$tap" --dhcp-timeout=20s \
+        --port=7 >"$log" 2>&1 &
+    pid=$!
+    leased=""
+    for _ in $(seq 200); do
+        leased=$(sed -n 's/^echo: listening on \(10\.79\.0\.5[0-9]\) port 7$/\1/p' "$log")
+        [ -n "$leased" ] && break
+        kill -0 "$pid" 2>/dev/null || fail "the DHCP unikernel exited early"
+        sleep 0.1
+    done
+    [ -n "$leased" ] || fail "no DHCP lease in 20 s"
+    in_namespace ping -c 2 -i 0.2 -W 2 "$leased" >/dev/null || fail "no ping reply from $leased"
+    reply=$(echo "leased" | in_namespace timeout 5 socat -T 3 - "UDP:$leased:7")
+    [ "$reply" = "leased" ] || fail "UDP echo at $leased returned '$reply'"
+else
+    echo "dnsmasq is not installed: the DHCP check is skipped"
+fi
 echo "echo: all checks passed"
