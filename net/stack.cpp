@@ -1001,8 +1001,9 @@ Task<void> Stack::wait_send_space() {
 }
 
 bool Stack::send_blocked() const {
-    return m_running && (m_transmit_queue.size() + largest_burst > m_options.transmit_queue_limit ||
-                         m_pool.available() == 0);
+    // Only the transmit queue makes senders wait: it always drains. An empty
+    // pool may stay empty (ARP holding packets), so that is an error instead.
+    return m_running && m_transmit_queue.size() + largest_burst > m_options.transmit_queue_limit;
 }
 
 // ---- ping -------------------------------------------------------------------------
