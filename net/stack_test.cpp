@@ -95,6 +95,44 @@ Task<int> send_many(UdpSocket* socket, Ipv4Address to, std::uint16_t port, int c
     co_return sent;
 }
 
+// A device that takes at most `per_call` frames per transmit() and never
+// says when it has room again: the stack must retry on its own.
+class ThrottledDevice final : public dev::NetDevice {
+public:
+    ThrottledDevice(dev::NetDevice& inner, std::size_t per_call)
+        : m_inner(inner), m_per_call(per_call) {}
+
+    dev::MacAddress mac() const override { return m_inner.mac(); }
+    std::size_t mtu() const override { return m_inner.mtu(); }
+    Result<std::size_t, dev::NetError> receive(PacketPool& pool,
+                                               std::span<Packet> frames) override {
+        return m_inner.receive(pool, frames);
+    }
+    Result<std::size_t, dev::NetError> transmit(std::span<Packet> frames) override {
+        ++calls;
+        if (frames.size() > m_per_call) {
+            ++refusals;
+            frames = frames.first(m_per_call);
+        }
+        return m_inner.transmit(frames);
+    }
+
+    // Passes the inner device's receive wake-ups on, for ever.
+    static Task<void> forward(ThrottledDevice* device) {
+        for (;;) {
+            co_await device->m_inner.wait_receivable();
+            device->notify_receivable();
+        }
+    }
+
+    std::size_t calls = 0;
+    std::size_t refusals = 0;
+
+private:
+    dev::NetDevice& m_inner;
+    std::size_t m_per_call;
+};
+
 class StackTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -257,6 +295,32 @@ TEST_F(StackTest, LargeDatagramIsFragmentedAndReassembledBothWays) {
     EXPECT_EQ(m_b->stats().reassembled, 1u);
     EXPECT_EQ(m_b->stats().fragments_sent, 41u);
     EXPECT_EQ(m_a->stats().reassembled, 1u);
+}
+
+TEST_F(StackTest, DeviceThatTakesFewerFramesStillGetsThemAll) {
+    ThrottledDevice throttled{m_network.add_port(test_mac(3)), 2};
+    JoinHandle forwarder = m_scheduler.spawn(ThrottledDevice::forward(&throttled));
+    PacketPool pool{256};
+    crypto::ChaChaRng random{seed(3)};
+    Stack c{throttled, pool, StackConfig{Ipv4Prefix{Ipv4Address::from_octets(10, 0, 0, 3), 24}, {}},
+            random};
+    c.start();
+    auto server = m_b->udp_bind(7);
+    ASSERT_TRUE(server.has_value());
+    m_scheduler.spawn(echo(&*server, 1));
+    auto client = c.udp_bind(0);
+    ASSERT_TRUE(client.has_value());
+
+    const std::vector<std::byte> payload = pattern(60'000);
+    auto reply = run(exchange(&*client, address_b, 7, payload));
+    ASSERT_TRUE(reply.has_value()) << udp_error_name(reply.error());
+    EXPECT_EQ(reply->payload, payload);
+    EXPECT_GT(throttled.refusals, 0u);
+    EXPECT_EQ(c.stats().fragments_sent, 41u);
+    EXPECT_EQ(c.stats().transmit_queue_full, 0u);
+    client->close();
+    c.stop();
+    forwarder.cancel();
 }
 
 TEST_F(StackTest, LargePingIsReassembledAndAnsweredInFragments) {
