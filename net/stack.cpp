@@ -223,6 +223,7 @@ void Stack::start() {
     m_loops.push_back(scheduler.spawn(receive_loop()));
     m_loops.push_back(scheduler.spawn(timer_loop()));
     m_loops.push_back(scheduler.spawn(transmit_loop()));
+    m_loops.push_back(scheduler.spawn(loopback_loop()));
     const Instant start_time = now();
     if (m_config.address) {
         configure(*m_config.address, m_config.gateway, start_time);
@@ -351,6 +352,20 @@ Task<void> Stack::transmit_loop() {
         (void)co_await with_timeout(transmit_retry, wait_transmittable(&m_device));
         m_transmit_blocked = false;
         flush();
+    }
+}
+
+Task<void> Stack::loopback_loop() {
+    for (;;) {
+        while (!m_loopback.empty()) {
+            Packet packet = std::move(m_loopback.front());
+            m_loopback.pop_front();
+            handle_ipv4(std::move(packet), false, now());
+        }
+        flush();
+        reschedule_timer();
+        // Woken by send_packet() when it queues a datagram to ourselves.
+        co_await wait_on(m_loopback_waiters);
     }
 }
 
@@ -828,6 +843,17 @@ Result<void, StackError> Stack::send_datagram(const Ipv4Fields& fields, ByteView
 }
 
 Result<void, StackError> Stack::send_packet(Ipv4Address hop, Packet packet) {
+    if (m_address && hop == m_address->address()) {
+        if (m_loopback.size() >= m_options.transmit_queue_limit) {
+            ++m_stats.transmit_queue_full;
+            return Error{StackError::transmit_queue_full};
+        }
+        m_loopback.push_back(std::move(packet));
+        if (!m_loopback_waiters.empty()) {
+            Scheduler::current().wake_all(m_loopback_waiters);
+        }
+        return {};
+    }
     const Instant current = now();
     ArpResolution resolution = m_arp.resolve(hop, std::move(packet), current);
     Result<void, StackError> result{};

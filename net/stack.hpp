@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -156,7 +157,9 @@ struct PingReply {
 //     ARP to the resolver and IPv4 to reassembly, ICMP and UDP;
 //   - the timer loop sleeps until the earliest deadline of ARP, reassembly
 //     and DHCP, and is woken early when an earlier one appears;
-//   - the transmit loop waits for the device only when it refused frames.
+//   - the transmit loop waits for the device only when it refused frames;
+//   - the loopback loop handles datagrams sent to our own address, on its
+//     own task, so that no receive path runs inside a send.
 // Everything else — sending, binding, the protocol cores — is synchronous
 // and runs on the caller's task.
 //
@@ -230,6 +233,7 @@ private:
     Task<void> receive_loop();
     Task<void> timer_loop();
     Task<void> transmit_loop();
+    Task<void> loopback_loop();
 
     // Receiving.
     void handle_frame(Packet frame, Instant now);
@@ -288,6 +292,9 @@ private:
     std::uint16_t m_next_identification;
 
     std::vector<Packet> m_transmit_queue;
+    // Datagrams to our own address, handled by the loopback loop.
+    std::deque<Packet> m_loopback;
+    WaitList m_loopback_waiters;
     std::vector<Packet> m_fragments;   // scratch for fragment()
     std::vector<std::byte> m_scratch;  // a datagram too large for one packet
     bool m_batching = false;           // inside a receive batch: flush at its end

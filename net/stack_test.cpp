@@ -211,6 +211,27 @@ TEST_F(StackTest, PingResolvesTheNeighbourAndGetsAnEchoReply) {
     EXPECT_EQ(m_a->arp().stats().requests_sent, 1u);
 }
 
+TEST_F(StackTest, DatagramsToOurOwnAddressLoopBack) {
+    const std::uint64_t frames_before =
+        m_a_device->stats().transmitted_frames;  // ARP announcements
+    auto reply = run(m_a->ping(address_a, 1, 1, pattern(3000), 1s));
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->data_size, 3000u);
+    EXPECT_EQ(m_a->stats().reassembled, 2u);  // the request and the reply
+
+    auto server = m_a->udp_bind(7);
+    ASSERT_TRUE(server.has_value());
+    m_scheduler.spawn(echo(&*server, 1));
+    auto client = m_a->udp_bind(0);
+    ASSERT_TRUE(client.has_value());
+    auto echoed = run(exchange(&*client, address_a, 7, text("myself")));
+    ASSERT_TRUE(echoed.has_value()) << udp_error_name(echoed.error());
+    EXPECT_EQ(echoed->payload, text("myself"));
+    EXPECT_EQ(echoed->source, address_a);
+    // Nothing went on the wire.
+    EXPECT_EQ(m_a_device->stats().transmitted_frames, frames_before);
+}
+
 TEST_F(StackTest, PingOfAnAbsentHostTimesOut) {
     auto reply = run(m_a->ping(Ipv4Address::from_octets(10, 0, 0, 77), 1, 1, pattern(8), 2s));
     ASSERT_FALSE(reply.has_value());
