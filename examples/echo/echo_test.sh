@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # Runs the echo unikernel over TAP inside a network namespace this test
 # creates (and deletes): Linux pings it, sends it UDP and expects it back.
+# Also: arping, a --pcap capture read back by tshark, and --net-faults loss.
 # Exits 77 (skipped) without root or /dev/net/tun. No traffic leaves the namespace.
 set -euo pipefail
 echo_binary=$1
 fail() { echo "FAIL: $*" >&2; [ -f "${log:-}" ] && sed 's/^/  echo: /' "$log" >&2; exit 1; }
 skip() { echo "SKIPPED: $*"; exit 77; }
+
+# A fault spec that does not parse is refused before any device is opened
+# (so this needs neither root nor a TAP), with a message naming the argument.
+set +e
+usage=$(timeout 10 "$echo_binary" --net-faults=loss=2 --net:service=none --ipv4=10.79.0.2/24 2>&1)
+status=$?
+set -e
+[ "$status" -eq 64 ] || fail "a bad --net-faults exited $status, not 64 ($usage)"
+case "$usage" in
+*--net-faults*) ;;
+*) fail "the message for a bad --net-faults does not name it: $usage" ;;
+esac
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN) for a network namespace and TAP"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
@@ -18,14 +31,36 @@ tap=oasisecho0
 host=10.79.0.1
 unikernel=10.79.0.2
 log=$(mktemp)
+capture=$(mktemp --suffix=.pcap)
 pid=""
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     ip netns del "$namespace" 2>/dev/null || true
-    rm -f "$log"
+    rm -f "$log" "$capture"
 }
 trap cleanup EXIT
 in_namespace() { ip netns exec "$namespace" "$@"; }
+# Starts the unikernel at $unikernel with extra arguments, bounded in time,
+# and waits until it listens. (ip netns exec, not the shell function, so that
+# $! is the process itself.)
+start_echo() {
+    : >"$log"
+    ip netns exec "$namespace" timeout -k 5 60 "$echo_binary" --net:service="$tap" \
+        --ipv4="$unikernel/24" --port=7 "$@" >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do
+        grep -q "listening on $unikernel port 7" "$log" && return 0
+        kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early ($*)"
+        sleep 0.1
+    done
+    fail "the unikernel did not start ($*)"
+}
+stop_echo() {
+    kill -0 "$pid" 2>/dev/null || fail "the unikernel died"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    pid=""
+}
 
 ip netns add "$namespace" || skip "cannot create a network namespace"
 in_namespace ip link set lo up
@@ -47,6 +82,12 @@ grep -q "listening on $unikernel port 7" "$log" || fail "the unikernel did not s
 
 # ICMP echo, with ARP first (RFC 792, RFC 826).
 in_namespace ping -c 3 -i 0.2 -W 2 "$unikernel" >/dev/null || fail "ping -c 3 got no replies"
+# ARP requests of its own (iputils arping: exits 0 once it has replies).
+if command -v arping >/dev/null; then
+    in_namespace arping -c 3 -w 5 -I "$tap" "$unikernel" >/dev/null || fail "arping got no replies"
+else
+    echo "arping is not installed: the ARP check is skipped"
+fi
 # 60,000 bytes of echo data: 41 fragments each way, reassembled on both sides.
 in_namespace ping -c 2 -i 0.5 -W 3 -s 60000 "$unikernel" >/dev/null ||
     fail "ping -s 60000 got no replies"
@@ -78,10 +119,47 @@ if data != payload or source != (address, 7):
     sys.exit("the 30,000-byte datagram did not come back whole")
 PYTHON
 
-kill -0 "$pid" 2>/dev/null || fail "the unikernel died"
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=""
+stop_echo
+
+# --pcap: the capture holds the ping's requests and replies, both ways.
+start_echo --pcap="$capture"
+in_namespace ping -c 2 -i 0.2 -W 2 "$unikernel" >/dev/null || fail "ping with --pcap got no replies"
+stop_echo
+if command -v tshark >/dev/null; then
+    types=$(timeout 30 tshark -r "$capture" -Y icmp -T fields -e icmp.type 2>/dev/null) ||
+        fail "tshark cannot read the --pcap capture"
+    requests=$(grep -c '^8$' <<<"$types" || true)
+    replies=$(grep -c '^0$' <<<"$types" || true)
+    [ "$requests" -ge 2 ] && [ "$replies" -ge 2 ] ||
+        fail "the capture has $requests ICMP echo requests and $replies replies, not 2 of each"
+else
+    echo "tshark is not installed: the --pcap capture is not read back"
+fi
+
+# --net-faults: a fifth of the frames each way are lost (a fixed seed), so
+# some pings go unanswered but not all, and UDP echo gets through with retries.
+start_echo --net-faults=loss=20%,seed=7
+received=$(in_namespace ping -c 20 -i 0.05 -W 1 "$unikernel" 2>/dev/null |
+    sed -n 's/.* \([0-9]*\) received.*/\1/p' || true)
+[ -n "$received" ] || fail "ping under --net-faults printed no summary"
+[ "$received" -gt 0 ] || fail "ping under --net-faults loss=20% lost every packet"
+[ "$received" -lt 20 ] || fail "ping under --net-faults loss=20% lost nothing"
+in_namespace timeout 20 python3 - "$unikernel" <<'PYTHON' || fail "UDP echo with retries failed under --net-faults"
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.settimeout(0.5)
+for attempt in range(20):
+    sock.sendto(b"lossy %d" % attempt, (sys.argv[1], 7))
+    try:
+        while True:
+            data, _ = sock.recvfrom(100)
+            if data == b"lossy %d" % attempt:
+                sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit("no echo in 20 tries")
+PYTHON
+stop_echo
 
 # Without --ipv4 the address comes from DHCP: dnsmasq in the namespace,
 # serving the TAP only (no DNS, no ping probe before offering).

@@ -3,12 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "core/format.hpp"
 #include "core/log.hpp"
 #include "core/panic.hpp"
+#include "net/fault/fault_spec.hpp"
 #include "targets/unix/directory_kv.hpp"
 #include "targets/unix/entropy.hpp"
 #include "targets/unix/file_block.hpp"
@@ -17,6 +19,8 @@
 namespace oasis::unix_target {
 
 namespace {
+
+constinit LogSource log{"unix.boot"};
 
 void write_to_stderr(std::string_view text) {
     while (!text.empty()) {
@@ -49,6 +53,13 @@ auto& opened_device(Map& devices, std::string_view kind, std::string_view name) 
     return *found->second;
 }
 
+Result<void, std::string> validate_fault_spec(std::string_view text) {
+    if (auto spec = net::parse_fault_spec(text); spec.is_error()) {
+        return Error{std::move(spec.error())};
+    }
+    return {};
+}
+
 }  // namespace
 
 Boot::Boot(int argc, char** argv) : m_program(argc > 0 ? argv[0] : "unikernel") {
@@ -58,6 +69,15 @@ Boot::Boot(int argc, char** argv) : m_program(argc > 0 ? argv[0] : "unikernel") 
         m_command_line.emplace_back(argv[i]);
     }
     declare_log_argument(m_arguments);
+    m_arguments.declare_custom(
+        "net-faults", "SPEC", "",
+        "faults on every net device, e.g. loss=3%,reorder=10%,delay=5ms,seed=42; applied "
+        "outside the --pcap capture, which shows what crossed the host link",
+        validate_fault_spec);
+    m_arguments.declare_string(
+        "pcap", "",
+        "capture every frame of the net devices, both ways, into this pcap file (FILE.NAME for "
+        "each device when there are several)");
 
     dev::Random::Seed seed;
     if (auto filled = fill_from_host_entropy(seed); filled.is_error()) {
@@ -166,7 +186,11 @@ std::optional<std::string> Boot::open_devices() {
                 if (device.is_error()) {
                     return format("--net:{}={}: {}", name, resource, device.error());
                 }
-                m_nets.emplace(name, std::move(device.value()));
+                auto wrapped = wrap_net(name, std::move(device.value()));
+                if (wrapped.is_error()) {
+                    return std::move(wrapped.error());
+                }
+                m_nets.emplace(name, std::move(wrapped.value()));
                 break;
             }
             case DeviceKind::block: {
@@ -188,6 +212,27 @@ std::optional<std::string> Boot::open_devices() {
         }
     }
     return std::nullopt;
+}
+
+// --net-faults and --pcap, around one net device.
+Result<std::unique_ptr<NetMiddleware>, std::string> Boot::wrap_net(
+    std::string_view name, std::unique_ptr<dev::NetDevice> device) {
+    // parse() has validated the spec, so this cannot fail.
+    const net::FaultSpec faults = net::parse_fault_spec(m_arguments.text("net-faults")).value();
+    std::string pcap_path = m_arguments.string_value("pcap");
+    const auto net_count = std::ranges::count_if(
+        m_bindings, [](const auto& entry) { return entry.second.kind == DeviceKind::net; });
+    if (!pcap_path.empty() && net_count > 1) {
+        format_to(pcap_path, ".{}", name);
+    }
+    auto wrapped = NetMiddleware::wrap(std::move(device), faults, pcap_path);
+    if (wrapped.is_error()) {
+        return Error{format("--pcap={}: {}", m_arguments.string_value("pcap"), wrapped.error())};
+    }
+    if (!faults.is_transparent()) {
+        log.info("net device '{}': faults {}", name, net::format_fault_spec(faults));
+    }
+    return wrapped;
 }
 
 std::string_view Boot::kind_name(DeviceKind kind) {
@@ -215,7 +260,7 @@ std::string_view Boot::resource_placeholder(DeviceKind kind) {
 }
 
 dev::NetDevice& Boot::net(std::string_view name) {
-    return opened_device(m_nets, "net", name);
+    return opened_device(m_nets, "net", name).device();
 }
 dev::BlockDevice& Boot::block(std::string_view name) {
     return opened_device(m_blocks, "block", name);

@@ -17,6 +17,7 @@
 #include "dev/random.hpp"
 #include "targets/unix/clock.hpp"
 #include "targets/unix/console.hpp"
+#include "targets/unix/net_middleware.hpp"
 #include "targets/unix/platform.hpp"
 
 namespace oasis::unix_target {
@@ -38,6 +39,13 @@ constexpr int exit_usage = 64;
 // carries over between targets: `--net:NAME=TAP`, `--block:NAME=FILE`,
 // `--kv:NAME=DIRECTORY`. A binding for a name the unikernel did not declare,
 // or a declared name left unbound, is refused with a message naming both.
+//
+// Boot also declares two arguments of its own for every net device:
+// `--net-faults=SPEC` (lost, delayed, reordered ... frames; see
+// parse_fault_spec) and `--pcap=FILE` (a capture of every frame, both ways).
+// The unikernel gets FaultInjecting(Capturing(TAP)), so the capture shows
+// what crossed the host link. With several net devices, each one's capture
+// goes to FILE.NAME. See NetMiddleware.
 class Boot {
 public:
     // Installs the panic handler (message on stderr, then abort) and the log
@@ -79,6 +87,8 @@ private:
 
     std::optional<std::string> bind_devices();
     std::optional<std::string> open_devices();
+    Result<std::unique_ptr<NetMiddleware>, std::string> wrap_net(
+        std::string_view name, std::unique_ptr<dev::NetDevice> device);
     void declare_device(DeviceKind kind, std::string_view name);
     static std::string_view kind_name(DeviceKind kind);
     static std::string_view resource_placeholder(DeviceKind kind);
@@ -92,7 +102,7 @@ private:
     UnixClock m_clock;
     std::unique_ptr<dev::Random> m_random;
     std::map<std::string, Binding, std::less<>> m_bindings;
-    std::map<std::string, std::unique_ptr<dev::NetDevice>, std::less<>> m_nets;
+    std::map<std::string, std::unique_ptr<NetMiddleware>, std::less<>> m_nets;
     std::map<std::string, std::unique_ptr<dev::BlockDevice>, std::less<>> m_blocks;
     std::map<std::string, std::unique_ptr<dev::KeyValueStore>, std::less<>> m_kvs;
 };
