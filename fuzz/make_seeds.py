@@ -4,14 +4,15 @@
 Needs scapy (apt-get install python3-scapy); run with the system python3:
     /usr/bin/python3 fuzz/make_seeds.py
 The output is deterministic, so re-running it leaves git clean. The DHCP
-messages are the fixtures of net/wire/dhcpv4_test.cpp. The udp target reads
+messages are the fixtures of net/wire/dhcpv4_test.cpp, the TCP segments those of
+net/wire/tcp_test.cpp. The udp and tcp targets read
 the pseudo-header's source and destination addresses (4 + 4 bytes) before
-the datagram, so its seeds start with them.
+the datagram or segment, so their seeds start with them.
 """
 import os
 import socket
 
-from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, ICMP, IP, UDP, Dot1Q, Ether,
+from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, ICMP, IP, TCP, UDP, Dot1Q, Ether,
                        IPOption_Router_Alert, IPOption_RR, raw)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
@@ -130,6 +131,37 @@ def main():
         raw(IP(src="10.0.0.2", dst="10.0.0.1", id=99, flags="MF", proto=17) / (b"\0" * 32)))
     put("ipv4", "last-fragment",
         raw(IP(src="10.0.0.2", dst="10.0.0.1", id=99, frag=4, proto=17) / (b"\x01" * 16)))
+
+    tcp_seeds()
+
+
+def tcp_seeds():
+    """The fixtures of net/wire/tcp_test.cpp: a Linux handshake, data and close."""
+    def put_tcp(name, source, destination, header, payload=b""):
+        packet = IP(raw(IP(src=source, dst=destination) / header / payload))
+        put("tcp", name, addresses(source, destination) + raw(packet[TCP]))
+
+    client, server = "10.0.0.1", "10.0.0.2"
+    put_tcp("syn", client, server, TCP(
+        sport=45678, dport=80, seq=0x1A2B3C4D, flags="S", window=64240,
+        options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (2830121415, 0)),
+                 ("NOP", None), ("WScale", 7)]))
+    put_tcp("syn-ack", server, client, TCP(
+        sport=80, dport=45678, seq=0x5E6F7081, ack=0x1A2B3C4E, flags="SA", window=65160,
+        options=[("MSS", 1460), ("SAckOK", b""), ("Timestamp", (104729, 2830121415)),
+                 ("NOP", None), ("WScale", 7)]))
+    put_tcp("data-push", client, server, TCP(
+        sport=45678, dport=80, seq=0x1A2B3C4E, ack=0x5E6F7082, flags="PA", window=502,
+        options=[("NOP", None), ("NOP", None), ("Timestamp", (2830121416, 104729))]),
+        b"GET / HTTP/1.1\r\nHost: oasis\r\n\r\n")
+    put_tcp("fin", server, client, TCP(sport=80, dport=45678, seq=0x5E6F7082, ack=0x1A2B3C6E,
+                                       flags="FA", window=509))
+    put_tcp("sack", client, server, TCP(
+        sport=45678, dport=80, seq=0x1A2B3C6E, ack=0x5E6F7083, flags="A", window=502,
+        options=[("NOP", None), ("NOP", None), ("SAck", (0x5E6F8000, 0x5E6F9000,
+                                                         0x5E6FA000, 0x5E6FB000))]))
+    put_tcp("window-scale-15", client, server, TCP(
+        sport=1, dport=2, flags="S", options=[("WScale", 15), ("EOL", None)]))
 
 
 if __name__ == "__main__":
