@@ -131,6 +131,9 @@ Result<TcpOptions, WireError> parse_tcp_options(ByteView options) {
                 parsed.timestamps = TcpTimestamps{load_be32(data), load_be32(data + 4)};
                 break;
             case TcpOptionKind::sack: {
+                // A repeated SACK option replaces the earlier one whole: no
+                // blocks of the longer first one may linger past the count.
+                parsed.sack_blocks = {};
                 parsed.sack_block_count = option->data.size() / sack_block_size;
                 for (std::size_t i = 0; i < parsed.sack_block_count; ++i) {
                     const std::byte* block = data + i * sack_block_size;

@@ -332,6 +332,28 @@ TEST(TcpOptions, ReportsTinyMaximumSegmentSizesAsSent) {
     EXPECT_EQ(options_of({2, 4, 0, 1}).value().maximum_segment_size, 1);
 }
 
+// Found by fuzz_tcp: a second, shorter SACK option left the first one's
+// later blocks behind, so the summary differed from its own re-emission.
+TEST(TcpOptions, ARepeatedSackOptionReplacesTheWholeFirstOne) {
+    std::vector<std::byte> bytes(2 + 16 + 2 + 8);
+    bytes[0] = std::byte{5};
+    bytes[1] = std::byte{18};
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        store_be32(bytes.data() + 2 + 4 * i, 100 + i);
+    }
+    bytes[18] = std::byte{5};
+    bytes[19] = std::byte{10};
+    store_be32(bytes.data() + 20, 7);
+    store_be32(bytes.data() + 24, 8);
+    auto parsed = parse_tcp_options(ByteView{bytes}).value();
+    ASSERT_EQ(parsed.sack().size(), 1u);
+    EXPECT_EQ(parsed.sack()[0], (TcpSackBlock{SequenceNumber{7}, SequenceNumber{8}}));
+    TcpOptions only_the_last;
+    only_the_last.sack_blocks[0] = parsed.sack()[0];
+    only_the_last.sack_block_count = 1;
+    EXPECT_EQ(parsed, only_the_last);
+}
+
 TEST(TcpOptions, ReadsSackBlocks) {
     auto one = options_of({1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9}).value();
     ASSERT_EQ(one.sack().size(), 1u);
