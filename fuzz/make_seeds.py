@@ -11,9 +11,10 @@ the datagram or segment, so their seeds start with them.
 """
 import os
 import socket
+import struct
 
 from scapy.all import (ARP, BOOTP, DHCP, DNS, DNSQR, ICMP, IP, TCP, UDP, Dot1Q, Ether,
-                       IPOption_Router_Alert, IPOption_RR, raw)
+                       IPOption_Router_Alert, IPOption_RR, fragment, raw)
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 CLIENT_MAC = "52:54:00:12:34:56"
@@ -133,6 +134,35 @@ def main():
         raw(IP(src="10.0.0.2", dst="10.0.0.1", id=99, frag=4, proto=17) / (b"\x01" * 16)))
 
     tcp_seeds()
+    stack_seeds()
+
+
+def stack_seeds():
+    """Frame sequences for fuzz_stack: each frame a 2-byte length, then its bytes.
+    The stack under fuzz is 02:00:00:00:00:01 / 10.0.0.2 with UDP port 7 open."""
+    us_mac, peer_mac, us, peer = "02:00:00:00:00:01", "52:54:00:12:34:56", "10.0.0.2", "10.0.0.1"
+
+    def frames(*packets):
+        return b"".join(struct.pack(">H", len(raw(p))) + raw(p) for p in packets)
+
+    def to_us(packet):
+        return Ether(dst=us_mac, src=peer_mac) / packet
+
+    arp = Ether(dst="ff:ff:ff:ff:ff:ff", src=peer_mac) / ARP(op=1, hwsrc=peer_mac, psrc=peer,
+                                                             pdst=us)
+    ping = to_us(IP(src=peer, dst=us, id=1) / ICMP(id=7, seq=1) / (b"x" * 32))
+    big = IP(src=peer, dst=us, id=4) / ICMP(id=7, seq=2) / (b"y" * 3000)
+    pieces = [to_us(piece) for piece in fragment(big, fragsize=1480)]
+    put("stack", "arp-request", frames(arp))
+    put("stack", "arp-then-ping", frames(arp, ping))
+    put("stack", "udp-echo-port",
+        frames(arp, to_us(IP(src=peer, dst=us, id=2) / UDP(sport=5000, dport=7) / b"hello")))
+    put("stack", "udp-closed-port",
+        frames(to_us(IP(src=peer, dst=us, id=3) / UDP(sport=5000, dport=9) / b"closed")))
+    put("stack", "fragmented-ping", frames(arp, *pieces))
+    put("stack", "fragments-reversed", frames(*reversed(pieces)))
+    put("stack", "vlan-tagged",
+        frames(Ether(dst=us_mac, src=peer_mac) / Dot1Q(vlan=5) / IP(src=peer, dst=us) / ICMP()))
 
 
 def tcp_seeds():
