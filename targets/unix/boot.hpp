@@ -97,7 +97,6 @@ private:
     std::vector<std::string> m_command_line;
     ArgumentParser m_arguments;
     UnixPlatform m_platform;
-    Scheduler m_scheduler{m_platform};
     UnixConsole m_console;
     UnixClock m_clock;
     std::unique_ptr<dev::Random> m_random;
@@ -105,6 +104,9 @@ private:
     std::map<std::string, std::unique_ptr<NetMiddleware>, std::less<>> m_nets;
     std::map<std::string, std::unique_ptr<dev::BlockDevice>, std::less<>> m_blocks;
     std::map<std::string, std::unique_ptr<dev::KeyValueStore>, std::less<>> m_kvs;
+    // Last, so it is destroyed first: the tasks it cancels may still touch
+    // the devices above.
+    Scheduler m_scheduler{m_platform};
 };
 
 }  // namespace oasis::unix_target
