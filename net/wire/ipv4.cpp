@@ -75,6 +75,15 @@ void add_ipv4_pseudo_header(InternetChecksum& checksum, Ipv4Address source, Ipv4
     checksum.add_u16(length);
 }
 
+std::uint16_t ipv4_transport_checksum(ByteView message, Ipv4Address source, Ipv4Address destination,
+                                      IpProtocol protocol) {
+    InternetChecksum checksum;
+    add_ipv4_pseudo_header(checksum, source, destination, protocol,
+                           static_cast<std::uint16_t>(message.size()));
+    checksum.add(message);
+    return checksum.finish();
+}
+
 Result<std::optional<Ipv4Option>, WireError> Ipv4OptionIterator::next() {
     const std::size_t size = m_options.size();
     while (!m_failed && m_position < size) {

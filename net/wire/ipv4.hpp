@@ -36,6 +36,12 @@ enum class ChecksumPolicy {
 void add_ipv4_pseudo_header(InternetChecksum& checksum, Ipv4Address source, Ipv4Address destination,
                             IpProtocol protocol, std::uint16_t length);
 
+// The UDP or TCP checksum of `message` under the pseudo-header: the field's
+// value when the message's checksum field is zero, or 0 when it is filled in
+// and verifies. `message` is at most 65535 bytes.
+std::uint16_t ipv4_transport_checksum(ByteView message, Ipv4Address source, Ipv4Address destination,
+                                      IpProtocol protocol);
+
 // Option types (RFC 791 §3.1; IANA "IP Option Numbers"). The type byte holds
 // the copied flag, the class and the number.
 enum class Ipv4OptionType : std::uint8_t {

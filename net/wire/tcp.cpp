@@ -31,17 +31,6 @@ std::uint8_t byte_at(ByteView bytes, std::size_t offset) {
     return std::to_integer<std::uint8_t>(bytes.data()[offset]);
 }
 
-// The checksum field's value for `segment` (with its field zeroed) or the sum
-// check over one with its field filled in: 0 when it verifies.
-std::uint16_t pseudo_header_checksum(ByteView segment, Ipv4Address source,
-                                     Ipv4Address destination) {
-    InternetChecksum checksum;
-    add_ipv4_pseudo_header(checksum, source, destination, IpProtocol::tcp,
-                           static_cast<std::uint16_t>(segment.size()));
-    checksum.add(segment);
-    return checksum.finish();
-}
-
 // Whether `length` is right for an option of `kind`; unknown kinds take any
 // length the walk has already accepted.
 bool length_fits_kind(std::uint8_t kind, std::size_t length) {
@@ -293,7 +282,7 @@ std::uint16_t TcpSegment::urgent_pointer() const {
 }
 
 bool TcpSegment::checksum_valid(Ipv4Address source, Ipv4Address destination) const {
-    return pseudo_header_checksum(m_bytes, source, destination) == 0;
+    return ipv4_transport_checksum(m_bytes, source, destination, IpProtocol::tcp) == 0;
 }
 
 TcpFields TcpSegment::fields() const {
@@ -355,7 +344,8 @@ Result<std::size_t, WireError> TcpSegment::emit(MutableByteView segment, const T
     for (std::size_t i = min_header_size + options.size(); i < header_length; ++i) {
         bytes[i] = std::byte{0};
     }
-    store_be16(bytes + checksum_offset, pseudo_header_checksum(out, source, destination));
+    store_be16(bytes + checksum_offset,
+               ipv4_transport_checksum(out, source, destination, IpProtocol::tcp));
     return size;
 }
 

@@ -14,17 +14,6 @@ constexpr std::size_t destination_port_offset = 2;
 constexpr std::size_t length_offset = 4;
 constexpr std::size_t checksum_offset = 6;
 
-// The checksum field's value for `datagram` (with its field zeroed) or the
-// sum check over one with its field filled in: 0 when it verifies.
-std::uint16_t pseudo_header_checksum(ByteView datagram, Ipv4Address source,
-                                     Ipv4Address destination) {
-    InternetChecksum checksum;
-    add_ipv4_pseudo_header(checksum, source, destination, IpProtocol::udp,
-                           static_cast<std::uint16_t>(datagram.size()));
-    checksum.add(datagram);
-    return checksum.finish();
-}
-
 }  // namespace
 
 static_assert(UdpDatagram::header_size == 8);
@@ -66,7 +55,8 @@ std::uint16_t UdpDatagram::checksum() const {
 }
 
 bool UdpDatagram::checksum_valid(Ipv4Address source, Ipv4Address destination) const {
-    return !has_checksum() || pseudo_header_checksum(m_bytes, source, destination) == 0;
+    return !has_checksum() ||
+           ipv4_transport_checksum(m_bytes, source, destination, IpProtocol::udp) == 0;
 }
 
 Result<void, WireError> UdpDatagram::emit(MutableByteView datagram, std::uint16_t source_port,
@@ -83,7 +73,8 @@ Result<void, WireError> UdpDatagram::emit(MutableByteView datagram, std::uint16_
     store_be16(bytes + destination_port_offset, destination_port);
     store_be16(bytes + length_offset, static_cast<std::uint16_t>(datagram.size()));
     store_be16(bytes + checksum_offset, 0);
-    std::uint16_t checksum = pseudo_header_checksum(datagram, source, destination);
+    std::uint16_t checksum =
+        ipv4_transport_checksum(datagram, source, destination, IpProtocol::udp);
     store_be16(bytes + checksum_offset, checksum == 0 ? 0xffff : checksum);
     return {};
 }
