@@ -205,6 +205,7 @@ Stack::Stack(dev::NetDevice& device, PacketPool& pool, StackConfig config,
       m_reassembler(options.reassembly),
       m_icmp_errors(options.icmp_error_rate, options.icmp_error_burst),
       m_udp(options.udp_queue_limit),
+      m_tcp(*this, random, options.tcp),
       // RFC 6864 §4.1 lets a source pick identifications as it likes for
       // atomic datagrams; a random start keeps them unpredictable off-path.
       m_next_identification(static_cast<std::uint16_t>(random.next_u32())) {
@@ -247,6 +248,7 @@ void Stack::stop() {
     }
     m_loops.clear();
     m_udp.close_all();
+    m_tcp.close_all(now());
     if (!m_send_space_waiters.empty()) {
         Scheduler::current().wake_all(m_send_space_waiters);
     }
@@ -318,6 +320,7 @@ Task<void> Stack::receive_loop() {
         }
         m_batching = false;
         flush();
+        m_tcp.on_transmit_space(arrival);
         reschedule_timer();
         // Lets sockets drain their queues between batches.
         co_await yield_now();
@@ -352,6 +355,7 @@ Task<void> Stack::transmit_loop() {
         (void)co_await with_timeout(transmit_retry, wait_transmittable(&m_device));
         m_transmit_blocked = false;
         flush();
+        m_tcp.on_transmit_space(now());
     }
 }
 
@@ -379,6 +383,7 @@ std::optional<Instant> Stack::earliest_deadline() const {
         }
     };
     consider(m_reassembler.next_deadline());
+    consider(m_tcp.next_deadline());
     if (m_dhcp) {
         consider(m_dhcp->next_deadline());
     }
@@ -396,6 +401,9 @@ void Stack::reschedule_timer() {
 }
 
 void Stack::run_timers(Instant now) {
+    if (m_tcp.next_deadline() && *m_tcp.next_deadline() <= now) {
+        m_tcp.on_timer(now);
+    }
     if (m_arp.next_deadline() && *m_arp.next_deadline() <= now) {
         m_arp.poll(now);
         drain_arp(now);
@@ -557,6 +565,9 @@ void Stack::deliver(const Ipv4Header& header, Packet* packet, bool link_broadcas
             return;
         case IpProtocol::udp:
             handle_udp(header, link_broadcast, now);
+            return;
+        case IpProtocol::tcp:
+            handle_tcp(header, link_broadcast, now);
             return;
         default:
             ++m_stats.ipv4_unknown_protocol;
@@ -1070,6 +1081,111 @@ Task<Result<PingReply, PingError>> Stack::ping(Ipv4Address destination, std::uin
     }
     co_return PingReply{.round_trip = pending.received_at - sent_at,
                         .data_size = pending.data_size};
+}
+
+}  // namespace oasis::net
+
+// ---- TCP --------------------------------------------------------------------
+
+namespace oasis::net {
+
+void Stack::handle_tcp(const Ipv4Header& header, bool link_broadcast, Instant now) {
+    // RFC 9293 §3.10.7.2 (and RFC 1122 §4.2.3.10): TCP is unicast only.
+    if (link_broadcast || !m_address || header.destination() != m_address->address()) {
+        ++m_stats.tcp_not_unicast;
+        return;
+    }
+    auto segment = TcpSegment::parse(header.payload(), header.source(), header.destination());
+    if (!segment) {
+        if (segment.error() == WireError::bad_checksum) {
+            ++m_stats.tcp_bad_checksum;
+        } else {
+            ++m_stats.tcp_malformed;
+        }
+        return;
+    }
+    auto options = parse_tcp_options(segment->options());
+    if (!options) {
+        ++m_stats.tcp_malformed;
+        return;
+    }
+    m_tcp.on_segment(header.source(), header.destination(), *segment, *options, now);
+}
+
+TcpConfig Stack::tcp_config() const {
+    TcpConfig config = m_options.tcp_config;
+    const std::size_t headers = Ipv4Header::min_header_size + TcpSegment::min_header_size;
+    const std::size_t mss = m_device.mtu() > headers ? m_device.mtu() - headers : 0;
+    config.maximum_segment_size =
+        static_cast<std::uint16_t>(std::min<std::size_t>(config.maximum_segment_size, mss));
+    return config;
+}
+
+Result<TcpListener, TcpError> Stack::tcp_listen(std::uint16_t port, std::size_t backlog,
+                                                std::optional<TcpConfig> config) {
+    if (!m_running) {
+        return Error{TcpError::closed};
+    }
+    TcpConfig chosen = config.value_or(tcp_config());
+    chosen.maximum_segment_size =
+        std::min(chosen.maximum_segment_size, tcp_config().maximum_segment_size);
+    TcpListenerState* state = TRY(m_tcp.listen(port, backlog, chosen));
+    return TcpListener{m_tcp, *state};
+}
+
+Task<Result<TcpStream, TcpError>> Stack::tcp_connect(Ipv4Address destination, std::uint16_t port,
+                                                     Duration timeout,
+                                                     std::optional<TcpConfig> config) {
+    if (!m_running) {
+        co_return Error{TcpError::closed};
+    }
+    if (!m_address) {
+        co_return Error{TcpError::no_address};
+    }
+    TcpConfig chosen = config.value_or(tcp_config());
+    chosen.maximum_segment_size =
+        std::min(chosen.maximum_segment_size, tcp_config().maximum_segment_size);
+    co_return co_await connect_stream(m_tcp, m_address->address(), destination, port, chosen,
+                                      timeout);
+}
+
+bool Stack::tcp_can_send() const {
+    return m_running && m_pool.available() > 0 &&
+           m_transmit_queue.size() + largest_burst <= m_options.transmit_queue_limit;
+}
+
+bool Stack::send_tcp(const TcpTuple& tuple, const TcpOutgoing& segment,
+                     const TcpConnection* connection) {
+    auto allocated = m_pool.allocate();
+    if (!allocated) {
+        ++m_stats.no_buffers;
+        return false;
+    }
+    Packet packet = std::move(*allocated);
+    std::array<std::byte, TcpSegment::max_options_size> option_bytes{};
+    auto options_size = emit_tcp_options(MutableByteView{option_bytes}, segment.options);
+    if (!options_size) {
+        return false;
+    }
+    if (segment.payload_size > 0) {
+        auto body = packet->append(segment.payload_size);
+        if (!body || connection == nullptr) {
+            ++m_stats.no_buffers;
+            return false;
+        }
+        connection->copy_payload(segment, *body);
+    }
+    const ByteView options{std::span{option_bytes}.first(*options_size)};
+    if (!TcpSegment::prepend(*packet, segment.fields, options, tuple.local, tuple.remote) ||
+        !Ipv4Header::prepend(*packet, fields_to(tuple.local, tuple.remote, IpProtocol::tcp))) {
+        ++m_stats.no_buffers;
+        return false;
+    }
+    auto hop = next_hop(tuple.remote);
+    if (!hop) {
+        return false;
+    }
+    return send_packet(*hop, std::move(packet)).has_value();
 }
 
 }  // namespace oasis::net

@@ -23,6 +23,8 @@
 #include "net/dhcp/client.hpp"
 #include "net/icmp/icmp.hpp"
 #include "net/ipv4/reassembly.hpp"
+#include "net/tcp/socket.hpp"
+#include "net/tcp/table.hpp"
 #include "net/udp/socket.hpp"
 #include "net/wire/address.hpp"
 #include "net/wire/icmpv4.hpp"
@@ -73,6 +75,10 @@ struct StackOptions {
     std::uint32_t icmp_error_rate = 100;
     std::uint32_t icmp_error_burst = 10;
     std::uint8_t ttl = 64;  // RFC 1700's recommended default, as Linux uses
+    TcpTableOptions tcp{};
+    // What new TCP connections start with; the stack sets the MSS from the
+    // interface MTU (RFC 9293 §3.7.1).
+    TcpConfig tcp_config{};
 };
 
 // A counter for every way a frame or packet can be dropped, and for what
@@ -115,6 +121,10 @@ struct StackStats {
     std::uint64_t udp_no_socket = 0;
     std::uint64_t udp_received = 0;
     std::uint64_t udp_sent = 0;
+    // TCP (connection-level counters are in TcpTable::stats()).
+    std::uint64_t tcp_malformed = 0;
+    std::uint64_t tcp_bad_checksum = 0;
+    std::uint64_t tcp_not_unicast = 0;  // RFC 9293 §3.10.7.2: never for broadcast or multicast
     // Transmission.
     std::uint64_t no_route = 0;
     std::uint64_t no_address = 0;
@@ -166,7 +176,7 @@ struct PingReply {
 // Contract: the device, pool and random generator outlive the stack; the
 // stack outlives its sockets. Construction and start() happen inside a live
 // Scheduler.
-class Stack final : public UdpTransmitter {
+class Stack final : public UdpTransmitter, public TcpTransmitter {
 public:
     Stack(dev::NetDevice& device, PacketPool& pool, StackConfig config, crypto::ChaChaRng& random,
           StackOptions options = {});
@@ -201,6 +211,15 @@ public:
     Result<void, StackError> send_ipv4(Ipv4Address destination, IpProtocol protocol,
                                        ByteView payload);
 
+    // TCP. `config` defaults to StackOptions::tcp_config; the MSS is always
+    // clamped to the interface MTU.
+    TcpConfig tcp_config() const;
+    Result<TcpListener, TcpError> tcp_listen(std::uint16_t port, std::size_t backlog = 128,
+                                             std::optional<TcpConfig> config = std::nullopt);
+    Task<Result<TcpStream, TcpError>> tcp_connect(Ipv4Address destination, std::uint16_t port,
+                                                  Duration timeout = std::chrono::seconds(30),
+                                                  std::optional<TcpConfig> config = std::nullopt);
+
     // Sends an ICMP echo request (RFC 792) and waits for its reply; woken by
     // the receive loop when the reply arrives, or by the timer heap.
     Task<Result<PingReply, PingError>> ping(Ipv4Address destination, std::uint16_t identifier,
@@ -211,6 +230,7 @@ public:
     const ArpResolver& arp() const { return m_arp; }
     const Reassembler& reassembler() const { return m_reassembler; }
     const UdpTable& udp() const { return m_udp; }
+    const TcpTable& tcp() const { return m_tcp; }
     const DhcpClient* dhcp() const { return m_dhcp ? &*m_dhcp : nullptr; }
 
     // UdpTransmitter.
@@ -218,6 +238,12 @@ public:
                                     std::uint16_t destination_port, ByteView payload) override;
     Task<void> wait_send_space() override;
     bool send_blocked() const override;
+
+    // TcpTransmitter.
+    bool send_tcp(const TcpTuple& tuple, const TcpOutgoing& segment,
+                  const TcpConnection* connection) override;
+    bool tcp_can_send() const override;
+    void tcp_deadline_changed() override { reschedule_timer(); }
 
 private:
     struct PendingPing {
@@ -245,6 +271,7 @@ private:
     void handle_echo_reply(const Ipv4Header& header, const Icmpv4Message& message, Instant now);
     void handle_icmp_error(const Icmpv4Message& message);
     void handle_udp(const Ipv4Header& header, bool link_broadcast, Instant now);
+    void handle_tcp(const Ipv4Header& header, bool link_broadcast, Instant now);
     void send_icmp_error(const Ipv4Header& original, Icmpv4Type type, std::uint8_t code,
                          bool link_broadcast, Instant now);
 
@@ -287,6 +314,7 @@ private:
     Reassembler m_reassembler;
     IcmpRateLimiter m_icmp_errors;
     UdpTable m_udp;
+    TcpTable m_tcp;
     std::optional<DhcpClient> m_dhcp;
     std::vector<PendingPing*> m_pings;
     std::uint16_t m_next_identification;

@@ -1,0 +1,250 @@
+// Tests of TCP between two Stacks on a simulated network with a virtual clock.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/crypto/sha256.hpp"
+#include "core/timeout.hpp"
+#include "core/virtual_platform.hpp"
+#include "net/fault/test_support.hpp"
+#include "net/sim/simulated_switch.hpp"
+#include "net/stack.hpp"
+
+namespace oasis::net {
+namespace {
+
+using namespace std::chrono_literals;
+using test_support::test_mac;
+
+constexpr Ipv4Address address_a = Ipv4Address::from_octets(10, 0, 0, 1);
+constexpr Ipv4Address address_b = Ipv4Address::from_octets(10, 0, 0, 2);
+
+crypto::ChaChaRng::Seed seed(std::uint8_t value) {
+    crypto::ChaChaRng::Seed bytes{};
+    bytes[0] = std::byte{value};
+    return bytes;
+}
+
+std::vector<std::byte> pattern(std::size_t size, std::uint32_t salt = 0) {
+    std::vector<std::byte> bytes(size);
+    std::uint32_t state = 0x9e3779b9u ^ salt;
+    for (std::size_t index = 0; index < size; ++index) {
+        state = state * 1664525u + 1013904223u;
+        bytes[index] = static_cast<std::byte>(state >> 24);
+    }
+    return bytes;
+}
+
+// Accepts one connection and echoes it until the peer closes.
+Task<void> echo_server(TcpListener* listener, std::size_t* echoed) {
+    auto stream = co_await listener->accept();
+    if (!stream)
+        co_return;
+    std::vector<std::byte> buffer(8192);
+    for (;;) {
+        auto count = co_await stream->read(MutableByteView{buffer});
+        if (!count || *count == 0)
+            break;
+        *echoed += *count;
+        if (!co_await stream->write(ByteView{std::span{buffer}.first(*count)}))
+            break;
+    }
+    stream->shutdown();
+    // Wait for the close to complete before dropping the handle.
+    (void)co_await stream->flush();
+}
+
+// Accepts one connection and counts and hashes what arrives until the FIN.
+Task<void> sink_server(TcpListener* listener, std::optional<crypto::Sha256Digest>* digest,
+                       std::size_t* received) {
+    auto stream = co_await listener->accept();
+    if (!stream)
+        co_return;
+    crypto::Sha256 hash;
+    std::vector<std::byte> buffer(65536);
+    for (;;) {
+        auto count = co_await stream->read(MutableByteView{buffer});
+        if (!count || *count == 0)
+            break;
+        hash.update(ByteView{std::span{buffer}.first(*count)});
+        *received += *count;
+    }
+    *digest = hash.finish();
+}
+
+template <typename T>
+Task<bool> wait_for(const std::optional<T>* value) {
+    while (!value->has_value())
+        co_await sleep_for(10ms);
+    co_return true;
+}
+
+class TcpStackTest : public ::testing::Test {
+protected:
+    void start(PortOptions a_port = {}, PortOptions b_port = {}, StackOptions options = {}) {
+        m_a_device = &m_network.add_port(test_mac(1), a_port);
+        m_b_device = &m_network.add_port(test_mac(2), b_port);
+        m_a = std::make_unique<Stack>(*m_a_device, m_a_pool,
+                                      StackConfig{Ipv4Prefix{address_a, 24}, std::nullopt},
+                                      m_a_random, options);
+        m_b = std::make_unique<Stack>(*m_b_device, m_b_pool,
+                                      StackConfig{Ipv4Prefix{address_b, 24}, std::nullopt},
+                                      m_b_random, options);
+        m_a->start();
+        m_b->start();
+    }
+
+    void TearDown() override {
+        if (m_a)
+            m_a->stop();
+        if (m_b)
+            m_b->stop();
+        m_scheduler.run_until_idle();
+    }
+
+    // Runs `task` (and everything else) until it returns.
+    template <typename T>
+    T run(Task<T> task) {
+        std::optional<T> result;
+        (void)m_scheduler.run(run_main(std::move(task), &result));
+        OASIS_ASSERT(result.has_value());
+        return std::move(*result);
+    }
+
+    template <typename T>
+    static Task<int> run_main(Task<T> task, std::optional<T>* out) {
+        out->emplace(co_await std::move(task));
+        co_return 0;
+    }
+
+    VirtualPlatform m_platform;
+    Scheduler m_scheduler{m_platform};
+    PacketPool m_a_pool{1024};
+    PacketPool m_b_pool{1024};
+    crypto::ChaChaRng m_a_random{seed(1)};
+    crypto::ChaChaRng m_b_random{seed(2)};
+    SimulatedSwitch m_network;
+    SimulatedNetDevice* m_a_device = nullptr;
+    SimulatedNetDevice* m_b_device = nullptr;
+    std::unique_ptr<Stack> m_a;
+    std::unique_ptr<Stack> m_b;
+};
+
+Task<Result<std::vector<std::byte>, TcpError>> exchange(Stack* stack, std::vector<std::byte> data) {
+    auto connected = co_await stack->tcp_connect(address_b, 7, 5s);
+    if (!connected)
+        co_return Error{connected.error()};
+    TcpStream stream = std::move(*connected);
+    auto written = co_await stream.write(ByteView{data});
+    if (!written)
+        co_return Error{written.error()};
+    stream.shutdown();
+    std::vector<std::byte> back;
+    std::vector<std::byte> buffer(4096);
+    for (;;) {
+        auto count = co_await stream.read(MutableByteView{buffer});
+        if (!count)
+            co_return Error{count.error()};
+        if (*count == 0)
+            break;
+        back.insert(back.end(), buffer.begin(),
+                    buffer.begin() + static_cast<std::ptrdiff_t>(*count));
+    }
+    co_return back;
+}
+
+TEST_F(TcpStackTest, EchoesAStreamAndClosesBothWays) {
+    start();
+    auto listener = m_b->tcp_listen(7);
+    ASSERT_TRUE(listener.has_value());
+    std::size_t echoed = 0;
+    m_scheduler.spawn(echo_server(&*listener, &echoed));
+    std::vector<std::byte> data = pattern(100000);
+    auto back = run(exchange(m_a.get(), data));
+    ASSERT_TRUE(back.has_value()) << tcp_error_name(back.error());
+    EXPECT_EQ(*back, data);
+    EXPECT_EQ(echoed, data.size());
+}
+
+TEST_F(TcpStackTest, ConnectToAClosedPortIsRefused) {
+    start();
+    auto result = run(m_a->tcp_connect(address_b, 9, 5s));
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error(), TcpError::refused);
+    EXPECT_EQ(m_b->tcp().stats().no_socket, 1u);
+}
+
+struct BulkCase {
+    TcpCongestionAlgorithm algorithm;
+    std::uint32_t loss_ppm;
+    std::uint32_t reorder_ppm;
+    std::uint32_t duplicate_ppm;
+    std::size_t bytes;
+};
+
+class TcpBulkTest : public TcpStackTest, public ::testing::WithParamInterface<BulkCase> {};
+
+Task<Result<void, TcpError>> send_all(Stack* stack, std::vector<std::byte>* data) {
+    auto connected = co_await stack->tcp_connect(address_b, 9000, 30s);
+    if (!connected)
+        co_return Error{connected.error()};
+    TcpStream stream = std::move(*connected);
+    std::size_t offset = 0;
+    while (offset < data->size()) {
+        std::size_t chunk = std::min<std::size_t>(100000, data->size() - offset);
+        auto written = co_await stream.write(ByteView{std::span{*data}.subspan(offset, chunk)});
+        if (!written)
+            co_return Error{written.error()};
+        offset += chunk;
+    }
+    stream.shutdown();
+    auto flushed = co_await stream.flush();
+    if (!flushed)
+        co_return Error{flushed.error()};
+    co_return Result<void, TcpError>{};
+}
+
+TEST_P(TcpBulkTest, TransferArrivesIntact) {
+    const BulkCase& test = GetParam();
+    FaultSpec faults;
+    faults.loss_ppm = test.loss_ppm;
+    faults.reorder_ppm = test.reorder_ppm;
+    faults.duplicate_ppm = test.duplicate_ppm;
+    faults.delay = 1ms;
+    faults.seed = 7;
+    PortOptions port;
+    port.faults = faults;
+    StackOptions options;
+    options.tcp_config.congestion = test.algorithm;
+    start(port, port, options);
+
+    auto listener = m_b->tcp_listen(9000);
+    ASSERT_TRUE(listener.has_value());
+    std::optional<crypto::Sha256Digest> digest;
+    std::size_t received = 0;
+    m_scheduler.spawn(sink_server(&*listener, &digest, &received));
+    std::vector<std::byte> data = pattern(test.bytes, 3);
+    auto sent = run(send_all(m_a.get(), &data));
+    ASSERT_TRUE(sent.has_value()) << tcp_error_name(sent.error());
+    run(wait_for(&digest));
+    EXPECT_EQ(received, data.size());
+    ASSERT_TRUE(digest.has_value());
+    EXPECT_EQ(*digest, crypto::sha256(ByteView{data}));
+    const TcpStats& stats = m_a->tcp().stats();
+    std::printf("virtual %lld ms, segments %llu, switch lost %llu\n",
+                static_cast<long long>(m_scheduler.now().time_since_epoch() / 1ms),
+                static_cast<unsigned long long>(stats.segments_sent),
+                static_cast<unsigned long long>(m_network.stats().lost));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Controllers, TcpBulkTest,
+    ::testing::Values(BulkCase{TcpCongestionAlgorithm::cubic, 0, 0, 0, 4 << 20},
+                      BulkCase{TcpCongestionAlgorithm::new_reno, 0, 0, 0, 4 << 20},
+                      BulkCase{TcpCongestionAlgorithm::cubic, 50000, 50000, 10000, 8 << 20},
+                      BulkCase{TcpCongestionAlgorithm::new_reno, 50000, 50000, 10000, 8 << 20}));
+
+}  // namespace
+}  // namespace oasis::net
