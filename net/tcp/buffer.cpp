@@ -9,11 +9,30 @@
 
 namespace oasis::net {
 
+namespace {
+
+// The first allocation: a few segments.
+constexpr std::size_t min_allocation = 4096;
+
+}  // namespace
+
 std::size_t TcpByteRing::position(std::size_t offset) const {
-    // m_head < capacity() and offset <= capacity(), so one subtraction wraps
-    // it and the sum cannot overflow.
+    // m_head < allocated() and offset <= allocated(), so one subtraction
+    // wraps it and the sum cannot overflow.
     std::size_t position = m_head + offset;
-    return position >= capacity() ? position - capacity() : position;
+    return position >= allocated() ? position - allocated() : position;
+}
+
+void TcpByteRing::reserve(std::size_t size) {
+    if (size <= allocated()) {
+        return;
+    }
+    std::size_t grown = std::min(m_capacity, std::max({size, 2 * allocated(), min_allocation}));
+    std::vector<std::byte> storage(grown);
+    // Unrolled from the head: offset o is then at index o, old and new.
+    read(0, std::span{storage}.first(allocated()));
+    m_storage = std::move(storage);
+    m_head = 0;
 }
 
 void TcpByteRing::write(std::size_t offset, ByteView data) {
@@ -21,35 +40,38 @@ void TcpByteRing::write(std::size_t offset, ByteView data) {
     if (data.empty()) {
         return;
     }
+    reserve(offset + data.size());
     std::size_t start = position(offset);
-    std::size_t first = std::min(data.size(), capacity() - start);
+    std::size_t first = std::min(data.size(), allocated() - start);
     std::memcpy(m_storage.data() + start, data.data(), first);
     std::memcpy(m_storage.data(), data.data() + first, data.size() - first);
 }
 
 void TcpByteRing::read(std::size_t offset, MutableByteView out) const {
-    OASIS_ASSERT(fits_within(capacity(), offset, out.size()));
+    // Only written bytes are read, and writing allocated them.
+    OASIS_ASSERT(fits_within(allocated(), offset, out.size()));
     if (out.empty()) {
         return;
     }
     std::size_t start = position(offset);
-    std::size_t first = std::min(out.size(), capacity() - start);
+    std::size_t first = std::min(out.size(), allocated() - start);
     std::memcpy(out.data(), m_storage.data() + start, first);
     std::memcpy(out.data() + first, m_storage.data(), out.size() - first);
 }
 
 void TcpByteRing::advance(std::size_t count) {
     OASIS_ASSERT(count <= capacity());
-    if (count != 0) {
-        m_head = position(count);
+    if (count != 0 && allocated() != 0) {
+        m_head = position(count % allocated());
     }
 }
 
 void TcpByteRing::resize(std::size_t capacity, std::size_t keep) {
     OASIS_ASSERT(keep <= capacity && keep <= this->capacity());
-    std::vector<std::byte> storage(capacity);
-    read(0, std::span{storage}.first(keep));
+    std::vector<std::byte> storage(std::min(capacity, std::max(keep, allocated())));
+    read(0, std::span{storage}.first(std::min(keep, allocated())));
     m_storage = std::move(storage);
+    m_capacity = capacity;
     m_head = 0;
 }
 

@@ -1,4 +1,5 @@
-// TCP's send and receive buffers: rings allocated once, with out-of-order reassembly in place.
+// TCP's send and receive buffers: rings that grow to a bound, with out-of-order reassembly in
+// place.
 #pragma once
 
 #include <cstddef>
@@ -10,14 +11,21 @@
 
 namespace oasis::net {
 
-// The storage both buffers share: `capacity()` bytes used as a ring, addressed
-// by offsets from a moving head. It does not know which bytes are valid; its
-// owner does. Offsets and lengths must lie within the capacity (asserted).
+// The storage both buffers share: up to `capacity()` bytes used as a ring,
+// addressed by offsets from a moving head. It does not know which bytes are
+// valid; its owner does. Offsets and lengths must lie within the capacity
+// (asserted).
+//
+// Memory is allocated as bytes are written, doubling up to the capacity: a
+// server with thousands of mostly idle connections does not pay for every
+// window in full.
 class TcpByteRing {
 public:
-    explicit TcpByteRing(std::size_t capacity) : m_storage(capacity) {}
+    explicit TcpByteRing(std::size_t capacity) : m_capacity(capacity) {}
 
-    std::size_t capacity() const { return m_storage.size(); }
+    std::size_t capacity() const { return m_capacity; }
+    // Bytes allocated so far.
+    std::size_t allocated() const { return m_storage.size(); }
 
     // Copies `data` to the bytes starting `offset` after the head, wrapping
     // around the end of the storage.
@@ -33,19 +41,23 @@ public:
 private:
     // Where the byte `offset` after the head lives in m_storage.
     std::size_t position(std::size_t offset) const;
+    // Grows the storage to hold at least `size` bytes after the head.
+    void reserve(std::size_t size);
 
+    std::size_t m_capacity = 0;
     std::vector<std::byte> m_storage;
     std::size_t m_head = 0;
 };
 
 // Bytes the app wrote and the peer has not acknowledged yet, oldest first: a
-// ring allocated once (and again only when the app changes its size).
+// ring that grows as data is written, up to its capacity.
 // Offset 0 is the byte at SND.UNA (RFC 9293 §3.3.1).
 class TcpSendBuffer {
 public:
     explicit TcpSendBuffer(std::size_t capacity) : m_ring(capacity) {}
 
     std::size_t capacity() const { return m_ring.capacity(); }
+    std::size_t allocated() const { return m_ring.allocated(); }
     std::size_t size() const { return m_size; }
     std::size_t free() const { return capacity() - m_size; }
     bool empty() const { return m_size == 0; }
@@ -111,6 +123,7 @@ public:
     // Bytes after RCV.NXT that fit: the receive window.
     std::size_t window() const { return capacity() - m_readable; }
     std::size_t capacity() const { return m_ring.capacity(); }
+    std::size_t allocated() const { return m_ring.allocated(); }
     // Grows or shrinks the ring, keeping the readable bytes and the
     // out-of-order bytes that still fit in the new window (the rest are
     // dropped, as drop_out_of_order() would). A capacity below readable() is

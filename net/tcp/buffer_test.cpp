@@ -513,3 +513,29 @@ TEST(TcpReceiveBufferTest, MatchesAReferenceModel) {
 
 }  // namespace
 }  // namespace oasis::net
+
+namespace oasis::net {
+namespace {
+
+TEST(TcpByteRingTest, AllocatesAsBytesArriveNotUpFront) {
+    TcpSendBuffer send(1 << 20);
+    TcpReceiveBuffer receive(1 << 20, 16);
+    std::vector<std::byte> small(100, std::byte{7});
+    EXPECT_EQ(send.write(ByteView{small}), small.size());
+    EXPECT_EQ(receive.insert(0, ByteView{small}).readable, small.size());
+    EXPECT_EQ(send.capacity(), std::size_t{1} << 20);
+    EXPECT_LE(send.allocated(), 4096u);
+    EXPECT_LE(receive.allocated(), 4096u);
+    EXPECT_EQ(receive.window(), (std::size_t{1} << 20) - small.size());
+
+    // Out-of-order data far ahead grows the storage that far, and the bytes
+    // already held survive the move.
+    std::vector<std::byte> far(1000, std::byte{9});
+    EXPECT_FALSE(receive.insert(500000, ByteView{far}).dropped);
+    std::vector<std::byte> out(100);
+    EXPECT_EQ(receive.read(MutableByteView{out}), 100u);
+    EXPECT_EQ(out, small);
+}
+
+}  // namespace
+}  // namespace oasis::net
