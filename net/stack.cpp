@@ -242,13 +242,14 @@ void Stack::stop() {
     if (!m_running) {
         return;
     }
+    // Connections end with a RST each, sent while the stack still can.
+    m_tcp.close_all(now());
     m_running = false;
     for (JoinHandle& loop : m_loops) {
         loop.cancel();
     }
     m_loops.clear();
     m_udp.close_all();
-    m_tcp.close_all(now());
     if (!m_send_space_waiters.empty()) {
         Scheduler::current().wake_all(m_send_space_waiters);
     }
