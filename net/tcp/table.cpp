@@ -60,6 +60,14 @@ void TcpTable::on_segment(Ipv4Address source, Ipv4Address destination, const Tcp
     if (found != m_connections.end()) {
         TcpEndpoint& endpoint = *found->second;
         TcpConnection& connection = *endpoint.connection;
+        if (connection.is_closed()) {
+            // Closed, and its socket not yet released: CLOSED answers as if
+            // there were no connection (RFC 9293 §3.10.7.1).
+            ++m_stats.no_socket;
+            if (!segment.rst())
+                send_reset_for(tuple, incoming);
+            return;
+        }
         bool bare_syn = segment.syn() && !segment.ack() && !segment.rst();
         TcpListenerState* listener = bare_syn ? find_listener(tuple.local_port) : nullptr;
         if (listener != nullptr && connection.accepts_new_incarnation(incoming)) {
