@@ -675,9 +675,15 @@ void Stack::handle_icmp_error(const Icmpv4Message& message) {
         ++m_stats.icmp_malformed;
         return;
     }
-    if (!m_address || quoted->source() != m_address->address() ||
-        quoted->protocol() != IpProtocol::udp || quoted->fragment_offset() != 0) {
+    if (!m_address || quoted->source() != m_address->address() || quoted->fragment_offset() != 0) {
         return;  // not about a datagram of ours that a transport can claim
+    }
+    if (quoted->protocol() == IpProtocol::tcp) {
+        handle_tcp_unreachable(message, *quoted);
+        return;
+    }
+    if (quoted->protocol() != IpProtocol::udp) {
+        return;
     }
     auto source_port = quoted->payload().read_u16_be(0);
     if (!source_port) {
@@ -1111,6 +1117,26 @@ void Stack::handle_tcp(const Ipv4Header& header, bool link_broadcast, Instant no
         return;
     }
     m_tcp.on_segment(header.source(), header.destination(), *segment, *options, now);
+}
+
+void Stack::handle_tcp_unreachable(const Icmpv4Message& message, const Ipv4Header& quoted) {
+    if (message.type() != Icmpv4Type::destination_unreachable) {
+        return;
+    }
+    const ByteView transport = quoted.payload();
+    auto source_port = transport.read_u16_be(0);
+    auto destination_port = transport.read_u16_be(2);
+    auto sequence = transport.read_u32_be(4);
+    if (!source_port || !destination_port || !sequence) {
+        ++m_stats.icmp_malformed;
+        return;
+    }
+    // RFC 1122 §4.2.3.9: protocol and port unreachable are hard errors.
+    const auto code = static_cast<UnreachableCode>(message.code());
+    const bool hard = code == UnreachableCode::protocol || code == UnreachableCode::port;
+    m_tcp.on_unreachable(
+        TcpTuple{quoted.source(), *source_port, quoted.destination(), *destination_port},
+        SequenceNumber{*sequence}, hard, now());
 }
 
 TcpConfig Stack::tcp_config() const {

@@ -272,6 +272,7 @@ private:
     void handle_icmp_error(const Icmpv4Message& message);
     void handle_udp(const Ipv4Header& header, bool link_broadcast, Instant now);
     void handle_tcp(const Ipv4Header& header, bool link_broadcast, Instant now);
+    void handle_tcp_unreachable(const Icmpv4Message& message, const Ipv4Header& quoted);
     void send_icmp_error(const Ipv4Header& original, Icmpv4Type type, std::uint8_t code,
                          bool link_broadcast, Instant now);
 

@@ -23,6 +23,18 @@ constexpr std::uint32_t max_unscaled_window = 65535;
 // RFC 7323 §5.5: a TS.Recent older than 24 days is too old for PAWS.
 constexpr Duration paws_idle_limit = std::chrono::hours(24 * 24);
 constexpr Duration max_persist_interval = std::chrono::seconds(60);
+// Linux refuses keepalive times under a second (TCP_KEEPIDLE, TCP_KEEPINTVL);
+// here they are raised to one: a zero would put the keepalive deadline at
+// `now` again on every timer run, and TcpTable::on_timer would spin on it.
+constexpr Duration min_keepalive_time = std::chrono::seconds(1);
+
+std::optional<TcpKeepalive> bounded(std::optional<TcpKeepalive> keepalive) {
+    if (keepalive) {
+        keepalive->idle = std::max(keepalive->idle, min_keepalive_time);
+        keepalive->interval = std::max(keepalive->interval, min_keepalive_time);
+    }
+    return keepalive;
+}
 
 std::uint32_t distance(SequenceNumber from, SequenceNumber to) {
     return static_cast<std::uint32_t>(to.value() - from.value());
@@ -72,6 +84,8 @@ std::string_view tcp_error_name(TcpError error) {
             return "connection refused";
         case TcpError::reset:
             return "connection reset";
+        case TcpError::unreachable:
+            return "destination unreachable";
         case TcpError::timed_out:
             return "connection timed out";
         case TcpError::aborted:
@@ -114,6 +128,7 @@ TcpConnection::TcpConnection(const TcpTuple& tuple, const TcpConfig& config,
       m_challenge_window_start(now),
       m_last_received(now) {
     m_receive_window_shift = receive_window_shift(config);
+    m_config.keepalive = bounded(config.keepalive);
 }
 
 std::uint8_t TcpConnection::receive_window_shift(const TcpConfig& config) {
@@ -233,7 +248,13 @@ void TcpConnection::on_segment(const TcpIncoming& segment, Instant now) {
     if (!passes_paws(segment, now))
         return;
     if (!acceptable(segment)) {
-        ++m_stats.out_of_window;
+        // Wholly old data is a retransmission whose ACK got lost.
+        bool old_data = !segment.payload.empty() &&
+                        fields.sequence_number + segment.sequence_length() <= m_receive_next;
+        if (old_data)
+            ++m_stats.duplicate_segments;
+        else
+            ++m_stats.out_of_window;
         if (!fields.flags.has(TcpFlag::rst))
             m_ack_now = true;
         // A retransmitted FIN in TIME-WAIT restarts the 2·MSL wait.
@@ -241,8 +262,11 @@ void TcpConnection::on_segment(const TcpIncoming& segment, Instant now) {
             m_close_deadline = now + m_config.time_wait;
         }
         // A retransmitted SYN while our SYN-ACK is unacknowledged: resend it.
+        // A SYN-ACK (simultaneous open, RFC 9293 §3.5 figure 8) gets the ACK:
+        // answering it with our SYN-ACK, which the peer in turn finds
+        // unacceptable, would loop.
         if (m_state == TcpState::syn_received && fields.flags.has(TcpFlag::syn) &&
-            fields.sequence_number == m_initial_receive) {
+            !fields.flags.has(TcpFlag::ack) && fields.sequence_number == m_initial_receive) {
             m_send_next = m_initial_send;
             m_ack_now = false;
         }
@@ -469,9 +493,17 @@ bool TcpConnection::process_ack(const TcpIncoming& segment, Instant now) {
     bool same_window =
         (std::uint32_t{segment.fields.window} << m_send_window_shift) == m_send_window;
     update_send_window(segment);
+    // RFC 6675 §2: an ACK that SACKs new data is a duplicate ACK even if it
+    // carries data, changes the window or moves SND.UNA — in a two-way
+    // stream (an echo) nearly every ACK carries data, and without this every
+    // loss would wait for the retransmission timer. §5 (C): counted after
+    // a cumulative ACK has reset the count.
+    bool sack_news = m_selective_ack && newly_sacked > 0;
     if (ack > m_send_unacknowledged) {
         process_new_ack(segment, distance(m_send_unacknowledged, ack), now);
-    } else if (ack == m_send_unacknowledged && same_window) {
+        if (sack_news)
+            process_duplicate_ack(segment, newly_sacked, now);
+    } else if (ack == m_send_unacknowledged && (same_window || sack_news)) {
         process_duplicate_ack(segment, newly_sacked, now);
     }
     return true;
@@ -520,6 +552,7 @@ void TcpConnection::process_new_ack(const TcpIncoming& segment, std::uint32_t ac
     m_scoreboard.acknowledge(ack);
     take_rtt_sample(segment, now);
     m_retransmissions = 0;
+    m_unreachable = false;  // the path works again
 
     if (m_in_recovery) {
         if (ack >= m_recovery_point) {
@@ -548,8 +581,8 @@ void TcpConnection::process_new_ack(const TcpIncoming& segment, std::uint32_t ac
         m_retransmission_deadline.reset();
         m_unacknowledged_since.reset();
     } else {
-        m_retransmission_deadline = now + m_rtt.timeout();
         m_unacknowledged_since = now;
+        arm_retransmission(now);
     }
     if (fin_acknowledged)
         on_our_fin_acknowledged(now);
@@ -583,7 +616,7 @@ void TcpConnection::process_duplicate_ack(const TcpIncoming& segment, std::uint3
     bool outstanding = m_send_max > m_send_unacknowledged;
     bool pure = segment.payload.empty() && !segment.fields.flags.has(TcpFlag::syn) &&
                 !segment.fields.flags.has(TcpFlag::fin);
-    if (!outstanding || !pure)
+    if (!outstanding || !(pure || (m_selective_ack && newly_sacked > 0)))
         return;
     // Repeated SACK information is not news (RFC 6675 §2, DupAck).
     if (m_selective_ack && segment.options.sack_block_count > 0 && newly_sacked == 0)
@@ -658,6 +691,9 @@ void TcpConnection::process_data(const TcpIncoming& segment, Instant now) {
             m_ack_now = true;
         } else if (inserted.trimmed > 0) {
             fin_in_window = false;  // the FIN lies beyond what we kept
+            // Data past the window, such as a BSD zero-window probe, must
+            // still be answered with our window (RFC 9293 §3.8.6.1).
+            m_ack_now = true;
         }
         if (offset > 0) {
             ++m_stats.out_of_order;
@@ -850,8 +886,21 @@ void TcpConnection::abort() {
     fail(TcpError::aborted);
 }
 
+void TcpConnection::on_unreachable(SequenceNumber sequence, bool hard) {
+    if (!(m_send_unacknowledged <= sequence && sequence < m_send_max)) {
+        ++m_stats.icmp_ignored;
+        return;
+    }
+    bool handshake = m_state == TcpState::syn_sent || m_state == TcpState::syn_received;
+    if (hard && handshake) {
+        fail(TcpError::unreachable);
+        return;
+    }
+    m_unreachable = true;
+}
+
 void TcpConnection::set_keepalive(std::optional<TcpKeepalive> keepalive, Instant now) {
-    m_config.keepalive = keepalive;
+    m_config.keepalive = bounded(keepalive);
     restart_keepalive(now);
 }
 
@@ -951,10 +1000,13 @@ std::uint16_t TcpConnection::advertised_window() {
         current = candidate;
     }
     m_receive_advertised = m_receive_next + current;
-    // Round up: the edge the peer computes is never left of ours (RFC 7323
-    // §2.4); the few bytes beyond the buffer are trimmed if they ever come.
-    std::uint32_t unit = (1u << m_receive_window_shift) - 1;
-    std::uint32_t scaled = (current + unit) >> m_receive_window_shift;
+    // Round down (RFC 7323 §2.3: SEG.WND = RCV.WND >> Rcv.Wind.Shift), so
+    // the edge the peer computes never passes what the buffer holds. Rounded
+    // up, the peer could send bytes past the buffer that we trim; once the
+    // window is zero its ACKs, sequenced past RCV.NXT, then fail the
+    // acceptability test and our sending side stalls. Our own edge stays at
+    // m_receive_advertised, so what the peer saw before stays acceptable.
+    std::uint32_t scaled = current >> m_receive_window_shift;
     return static_cast<std::uint16_t>(std::min<std::uint32_t>(scaled, max_unscaled_window));
 }
 
@@ -1008,10 +1060,10 @@ void TcpConnection::sent(const TcpOutgoing& segment, Instant now) {
         m_send_max = end;
     if (fields.flags.has(TcpFlag::fin))
         m_fin_sent = true;
-    if (!m_retransmission_deadline)
-        m_retransmission_deadline = now + m_rtt.timeout();
     if (!m_unacknowledged_since)
         m_unacknowledged_since = now;
+    if (!m_retransmission_deadline)
+        arm_retransmission(now);
     m_last_send = now;
 }
 
@@ -1238,6 +1290,17 @@ void TcpConnection::on_timer(Instant now) {
     }
 }
 
+// RFC 6298 §5.1, but never past the user timeout (RFC 5482; RFC 9293
+// §3.10.8), which would otherwise wait for the next backed-off RTO.
+void TcpConnection::arm_retransmission(Instant now) {
+    Instant deadline = now + m_rtt.timeout();
+    if (m_config.user_timeout > Duration{} && m_unacknowledged_since) {
+        deadline =
+            std::min(deadline, std::max(now, *m_unacknowledged_since + m_config.user_timeout));
+    }
+    m_retransmission_deadline = deadline;
+}
+
 bool TcpConnection::user_timeout_expired(Instant now) const {
     return m_config.user_timeout > Duration{} && m_unacknowledged_since &&
            now - *m_unacknowledged_since >= m_config.user_timeout;
@@ -1250,7 +1313,7 @@ void TcpConnection::on_retransmission_timeout(Instant now) {
     std::uint32_t limit =
         m_syn_acknowledged ? m_config.max_retransmissions : m_config.max_syn_retransmissions;
     if (m_retransmissions >= limit || user_timeout_expired(now)) {
-        fail(TcpError::timed_out);
+        fail(m_unreachable ? TcpError::unreachable : TcpError::timed_out);
         return;
     }
     ++m_retransmissions;

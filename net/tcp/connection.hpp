@@ -45,8 +45,12 @@ enum class TcpError : std::uint8_t {
     refused,    // a RST answered our SYN (RFC 9293 §3.10.7.3)
     reset,      // the peer reset an established connection
     timed_out,  // retransmissions or keepalive probes went unanswered, or the user timeout passed
-    aborted,    // this side called abort()
-    closed,     // the socket or listener was closed, or the stack stopped
+    // As timed_out, after ICMP said the destination is unreachable (RFC 1122
+    // §4.2.3.9's soft errors), or at once when it said port or protocol
+    // unreachable to our SYN.
+    unreachable,
+    aborted,  // this side called abort()
+    closed,   // the socket or listener was closed, or the stack stopped
     port_in_use,
     no_free_port,      // every ephemeral port to that destination is taken
     no_address,        // the interface has no IPv4 address yet
@@ -56,7 +60,8 @@ enum class TcpError : std::uint8_t {
 std::string_view tcp_error_name(TcpError error);
 void format_value(std::string& out, TcpError error);
 
-// Keepalive probing (RFC 1122 §4.2.3.6): off unless a socket asks.
+// Keepalive probing (RFC 1122 §4.2.3.6): off unless a socket asks. Times
+// under a second count as one second.
 struct TcpKeepalive {
     Duration idle = std::chrono::hours(2);  // RFC 1122's minimum default
     Duration interval = std::chrono::seconds(75);
@@ -138,6 +143,7 @@ struct TcpConnectionStats {
     std::uint64_t bad_acks = 0;  // acknowledging data never sent
     std::uint64_t zero_window_probes = 0;
     std::uint64_t keepalive_probes = 0;
+    std::uint64_t icmp_ignored = 0;  // quoting a sequence number not in flight
 };
 
 // One connection. Inputs: segments from the peer (on_segment), the clock
@@ -243,6 +249,14 @@ public:
     // open a new incarnation when it cannot be confused with the old one
     // (newer timestamp, or sequence above the old RCV.NXT).
     bool accepts_new_incarnation(const TcpIncoming& syn) const;
+
+    // An ICMP destination unreachable quoting a segment of ours with
+    // `sequence` (RFC 5927 §4.1: ignored unless it lies in SND.UNA..SND.NXT,
+    // so a blind attacker cannot guess one in). `hard` for port and protocol
+    // unreachable: they refuse a connection still in its handshake; every
+    // other error only changes what a later timeout reports (RFC 5461 §4:
+    // soft errors never abort a connection).
+    void on_unreachable(SequenceNumber sequence, bool hard);
     // The old connection's send sequence, so a new incarnation's ISN can be
     // chosen above it.
     SequenceNumber send_next() const { return m_send_next; }
@@ -343,7 +357,6 @@ private:
 
     // Acknowledgments.
     bool m_ack_now = false;
-    std::uint32_t m_unacknowledged_segments = 0;  // full segments since our last ACK
     std::optional<Instant> m_delayed_ack_deadline;
 
     // Reliability and congestion control.
@@ -382,6 +395,7 @@ private:
     std::uint32_t m_challenge_acks_in_window = 0;
 
     Instant m_last_received{};
+    bool m_unreachable = false;  // an ICMP soft error since the last ACK
     TcpConnectionStats m_stats;
 };
 

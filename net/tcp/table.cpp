@@ -440,6 +440,18 @@ std::optional<Instant> TcpTable::next_deadline() const {
     return m_timers.begin()->first;
 }
 
+void TcpTable::on_unreachable(const TcpTuple& tuple, SequenceNumber sequence, bool hard,
+                              Instant now) {
+    auto found = m_connections.find(tuple);
+    if (found == m_connections.end()) {
+        ++m_stats.icmp_unmatched;
+        return;
+    }
+    ++m_stats.icmp_errors;
+    found->second->connection->on_unreachable(sequence, hard);
+    service(*found->second, now);
+}
+
 void TcpTable::on_transmit_space(Instant now) {
     std::vector<TcpEndpoint*> blocked;
     blocked.swap(m_transmit_blocked);

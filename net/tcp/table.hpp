@@ -70,6 +70,8 @@ struct TcpStats {
     std::uint64_t active_opens = 0;
     std::uint64_t passive_opens = 0;
     std::uint64_t connections_closed = 0;
+    std::uint64_t icmp_errors = 0;     // destination unreachable about a connection
+    std::uint64_t icmp_unmatched = 0;  // ... about no connection we have
 };
 
 struct TcpListenerState;
@@ -116,6 +118,9 @@ public:
                     const TcpOptions& options, Instant now);
     void on_timer(Instant now);
     std::optional<Instant> next_deadline() const;
+    // An ICMP destination unreachable about a segment `tuple` sent with
+    // `sequence` (the 8 bytes of the transport header RFC 792 quotes).
+    void on_unreachable(const TcpTuple& tuple, SequenceNumber sequence, bool hard, Instant now);
     // The transmitter has room again: connections held back send now.
     void on_transmit_space(Instant now);
 
