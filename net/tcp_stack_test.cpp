@@ -357,5 +357,157 @@ INSTANTIATE_TEST_SUITE_P(
                       BulkCase{TcpCongestionAlgorithm::cubic, 50000, 50000, 10000, 64 << 20},
                       BulkCase{TcpCongestionAlgorithm::new_reno, 50000, 50000, 10000, 64 << 20}));
 
+// --- Regressions found against Linux's TCP (examples/echo/echo_tcp_test.sh) ---
+
+// Writes `data` in writes of `chunk` bytes, then shuts the sending side.
+Task<void> write_then_shutdown(TcpStream* stream, const std::vector<std::byte>* data,
+                               std::size_t chunk) {
+    std::size_t offset = 0;
+    while (offset < data->size()) {
+        std::size_t size = std::min(chunk, data->size() - offset);
+        if (!co_await stream->write(ByteView{std::span{*data}.subspan(offset, size)}))
+            co_return;
+        offset += size;
+    }
+    stream->shutdown();
+}
+
+Task<Result<std::vector<std::byte>, TcpError>> read_to_end(TcpStream* stream) {
+    std::vector<std::byte> received;
+    std::vector<std::byte> buffer(65536);
+    for (;;) {
+        auto count = co_await stream->read(MutableByteView{buffer});
+        if (!count)
+            co_return Error{count.error()};
+        if (*count == 0)
+            co_return received;
+        received.insert(received.end(), buffer.begin(),
+                        buffer.begin() + static_cast<std::ptrdiff_t>(*count));
+    }
+}
+
+struct TwoWay {
+    std::vector<std::byte> received;
+    TcpConnectionStats stats;
+    Duration elapsed{};
+};
+
+// Connects to B's `port` and sends `data` while reading what comes back, as
+// nc does; returns it with the client's counters.
+Task<Result<TwoWay, TcpError>> send_while_reading(Stack* stack, std::uint16_t port,
+                                                  std::vector<std::byte> data) {
+    Instant start = Scheduler::current().now();
+    auto connected = co_await stack->tcp_connect(address_b, port, 5s);
+    if (!connected)
+        co_return Error{connected.error()};
+    TcpStream stream = std::move(*connected);
+    JoinHandle writer = Scheduler::current().spawn(write_then_shutdown(&stream, &data, 1000));
+    auto received = co_await read_to_end(&stream);
+    co_await writer.join();
+    if (!received)
+        co_return Error{received.error()};
+    co_return TwoWay{std::move(*received), stream.connection().stats(),
+                     Scheduler::current().now() - start};
+}
+
+// A segment from a hand-driven peer at address_a:40000 to address_b:7.
+TcpIncoming from_peer(TcpFlags flags, std::uint32_t sequence, std::uint32_t acknowledgment,
+                      ByteView payload = {}, TcpOptions options = {}) {
+    TcpIncoming segment;
+    segment.fields.source_port = 40000;
+    segment.fields.destination_port = 7;
+    segment.fields.sequence_number = SequenceNumber{sequence};
+    segment.fields.acknowledgment_number = SequenceNumber{acknowledgment};
+    segment.fields.flags = flags;
+    segment.fields.window = 65535;
+    segment.options = options;
+    segment.payload = payload;
+    return segment;
+}
+
+// RFC 6675 §2: an ACK that SACKs new data is a duplicate ACK even when it
+// carries data. In an echo nearly every ACK from Linux does; counting only
+// pure ACKs left every loss to the retransmission timer. (One connection
+// against a hand-driven peer: between two Oasis stacks on the simulated
+// network enough pure ACKs flow to hide this.)
+TEST(TcpConnectionRegression, AcknowledgmentsCarryingDataStillTriggerFastRetransmit) {
+    const TcpTuple tuple{address_b, 7, address_a, 40000};
+    Instant now = Instant{} + 100s;
+    TcpOptions syn_options;
+    syn_options.maximum_segment_size = 1000;
+    syn_options.sack_permitted = true;
+    auto connection =
+        TcpConnection::accept(tuple, TcpConfig{}, from_peer(TcpFlag::syn, 1000, 0, {}, syn_options),
+                              SequenceNumber{5000}, 0, now);
+    ASSERT_TRUE(connection->poll_transmit(now).has_value());  // the SYN-ACK
+    connection->on_segment(from_peer(TcpFlag::ack, 1001, 5001), now);
+    ASSERT_EQ(connection->state(), TcpState::established);
+
+    std::vector<std::byte> data = pattern(8000, 1);
+    ASSERT_EQ(connection->write(ByteView{data}), data.size());
+    std::size_t sent = 0;
+    while (std::optional<TcpOutgoing> segment = connection->poll_transmit(now))
+        sent += segment->payload_size;
+    ASSERT_EQ(sent, data.size());  // eight segments: within the initial window
+
+    // The first segment is lost. Each of the peer's next three segments
+    // carries 100 bytes of its own and SACKs one more of ours.
+    std::vector<std::byte> reply = pattern(100, 2);
+    for (std::uint32_t index = 1; index <= 3; ++index) {
+        TcpOptions options;
+        options.sack_blocks[0] = {SequenceNumber{6001}, SequenceNumber{6001 + 1000 * index}};
+        options.sack_block_count = 1;
+        now += 1ms;
+        connection->on_segment(
+            from_peer(TcpFlag::ack, 1001 + 100 * (index - 1), 5001, ByteView{reply}, options), now);
+    }
+    bool retransmitted = false;
+    while (std::optional<TcpOutgoing> segment = connection->poll_transmit(now)) {
+        if (segment->fields.sequence_number == SequenceNumber{5001} && segment->payload_size > 0)
+            retransmitted = true;
+    }
+    EXPECT_TRUE(retransmitted);  // at once, not after the 1 s retransmission timeout
+    EXPECT_EQ(connection->stats().fast_retransmits, 1u);
+    EXPECT_EQ(connection->stats().retransmission_timeouts, 0u);
+}
+
+// Writes `size` bytes before reading anything, then reads to the end and
+// closes: its receive buffer fills while it sends.
+Task<void> write_before_reading(TcpListener* listener, std::size_t size, std::size_t* read) {
+    auto stream = co_await listener->accept();
+    if (!stream)
+        co_return;
+    std::vector<std::byte> data = pattern(size, 9);
+    if (!co_await stream->write(ByteView{data}))
+        co_return;
+    auto received = co_await read_to_end(&*stream);
+    if (received)
+        *read = received->size();
+    stream->shutdown();
+    (void)co_await stream->flush();
+}
+
+// The window field is rounded down (RFC 7323 §2.3), never past what the
+// receive buffer holds. Rounded up, the peer filled the window, the last
+// byte was trimmed, and with the window then zero every ACK from the peer —
+// sequenced one byte past RCV.NXT — failed the acceptability test: this
+// side's own data then moved only at the pace of zero-window probes.
+TEST_F(TcpStackTest, AFullReceiveBufferStillTakesAcknowledgments) {
+    start();
+    TcpConfig config = m_b->tcp_config();
+    config.receive_buffer = 100001;  // window scale 1, and an odd free space to round
+    auto listener = m_b->tcp_listen(7, 16, config);
+    ASSERT_TRUE(listener.has_value());
+    std::size_t read = 0;
+    m_scheduler.spawn(write_before_reading(&*listener, 1 << 20, &read));
+    std::vector<std::byte> data = pattern(300000, 4);
+    auto result = run(send_while_reading(m_a.get(), 7, data));
+    ASSERT_TRUE(result.has_value()) << tcp_error_name(result.error());
+    EXPECT_EQ(result->received, pattern(1 << 20, 9));
+    EXPECT_EQ(read, data.size());
+    EXPECT_LT(result->elapsed, 2s);
+    EXPECT_EQ(result->stats.retransmission_timeouts, 0u);
+}
+
 }  // namespace
 }  // namespace oasis::net
