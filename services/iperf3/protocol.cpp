@@ -140,20 +140,22 @@ void format_value(std::string& out, MessageError error) {
 
 namespace {
 
-// A whole number field within [minimum, maximum].
+// A whole number field within [minimum, maximum], stored in `out` when
+// present; `out` keeps its default otherwise.
 template <typename T>
-Result<std::optional<T>, MessageError> read_unsigned(const JsonValue& object, std::string_view name,
-                                                     std::uint64_t minimum, std::uint64_t maximum) {
+Result<void, MessageError> read_unsigned(const JsonValue& object, std::string_view name,
+                                         std::uint64_t minimum, std::uint64_t maximum, T& out) {
     std::optional<JsonValue> value = object.find(name);
     if (!value) {
-        return std::optional<T>{};
+        return {};
     }
     std::optional<std::uint64_t> number = value->as_uint64();
     if (!number || *number < minimum || *number > maximum) {
         log.debug("field {} is not a whole number in [{}, {}]", name, minimum, maximum);
         return Error{MessageError::bad_field};
     }
-    return std::optional<T>{static_cast<T>(*number)};
+    out = static_cast<T>(*number);
+    return {};
 }
 
 // iperf3 turns a switch on by the member's presence, whatever its value
@@ -206,36 +208,18 @@ Result<TestParameters, MessageError> parse_parameters(const JsonValue& root) {
     if (present(root, "sctp")) {
         parameters.protocol = TestParameters::Protocol::sctp;
     }
-    if (auto value = TRY(read_unsigned<std::uint32_t>(root, "omit", 0, max_test_seconds))) {
-        parameters.omit_seconds = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint32_t>(root, "time", 0, max_test_seconds))) {
-        parameters.time_seconds = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint64_t>(root, "num", 0, u64_max))) {
-        parameters.bytes = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint64_t>(root, "blockcount", 0, u64_max))) {
-        parameters.blocks = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint32_t>(root, "MSS", 0, u32_max))) {
-        parameters.mss = *value;
-    }
+    TRY(read_unsigned(root, "omit", 0, max_test_seconds, parameters.omit_seconds));
+    TRY(read_unsigned(root, "time", 0, max_test_seconds, parameters.time_seconds));
+    TRY(read_unsigned(root, "num", 0, u64_max, parameters.bytes));
+    TRY(read_unsigned(root, "blockcount", 0, u64_max, parameters.blocks));
+    TRY(read_unsigned(root, "MSS", 0, u32_max, parameters.mss));
     parameters.no_delay = present(root, "nodelay");
-    if (auto value = TRY(read_unsigned<std::uint32_t>(root, "parallel", 1, u32_max))) {
-        parameters.parallel = *value;
-    }
+    TRY(read_unsigned(root, "parallel", 1, u32_max, parameters.parallel));
     parameters.reverse = present(root, "reverse");
     parameters.bidirectional = present(root, "bidirectional");
-    if (auto value = TRY(read_unsigned<std::uint64_t>(root, "window", 0, u64_max))) {
-        parameters.window = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint32_t>(root, "len", 1, u32_max))) {
-        parameters.block_size = *value;
-    }
-    if (auto value = TRY(read_unsigned<std::uint64_t>(root, "bandwidth", 0, u64_max))) {
-        parameters.bandwidth = *value;
-    }
+    TRY(read_unsigned(root, "window", 0, u64_max, parameters.window));
+    TRY(read_unsigned(root, "len", 1, u32_max, parameters.block_size));
+    TRY(read_unsigned(root, "bandwidth", 0, u64_max, parameters.bandwidth));
     parameters.get_server_output = present(root, "get_server_output");
     if (std::optional<JsonValue> version = root.find("client_version")) {
         std::optional<std::string_view> text = version->as_string();
