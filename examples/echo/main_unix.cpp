@@ -10,7 +10,14 @@ int main(int argc, char** argv) {
     oasis::unix_target::Boot boot{argc, argv};
     oasis::ArgumentParser& arguments = boot.arguments();
     const echo::Arguments defaults;
-    arguments.declare_unsigned("port", defaults.port, "The UDP port to echo on.", 1, 65535);
+    arguments.declare_unsigned("port", defaults.port, "The UDP and TCP port to echo on.", 1, 65535);
+    arguments.declare_unsigned("max-connections", defaults.max_connections,
+                               "TCP connections served at once; more wait in the backlog.", 1,
+                               65535);
+    arguments.declare_unsigned("backlog", defaults.backlog,
+                               "Established TCP connections waiting for a free slot.", 1, 65535);
+    arguments.declare_duration("stats-interval", defaults.stats_interval,
+                               "How often to log the TCP counters (0: never).");
     arguments.declare_duration("dhcp-timeout", defaults.dhcp_timeout,
                                "How long to wait for a DHCP lease (without --ipv4).");
     oasis::net::declare_stack_arguments(arguments);
@@ -30,6 +37,9 @@ int main(int argc, char** argv) {
     echo::Arguments values{
         .port = static_cast<std::uint16_t>(arguments.unsigned_value("port")),
         .dhcp_timeout = arguments.duration_value("dhcp-timeout"),
+        .max_connections = arguments.unsigned_value("max-connections"),
+        .backlog = arguments.unsigned_value("backlog"),
+        .stats_interval = arguments.duration_value("stats-interval"),
     };
     return boot.run(echo::start(boot.console(), stack, values));
 }
