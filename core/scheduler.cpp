@@ -78,6 +78,29 @@ private:
     SpawnState* m_state;
 };
 
+// A driver's last step: it frees its own frame at a real final suspend point.
+//
+// Not std::suspend_never, though that frees the frame too: clang 14 to 16 at
+// -O1 and above miscompile a coroutine that has no final suspend point when
+// its last await is a symmetric transfer (drive's co_await below). Resuming
+// and destroying it there then run the same code, SimplifyCFG folds the
+// suspend's switch into `icmp ult %suspend, 2`, and CoroSplit's search for
+// tail calls (simplifyTerminatorLeadingToRet in CoroSplit.cpp) replaces that
+// compare, on every path, by its value on the suspending path. The resume
+// function returns at once: the driver never finishes, its frame leaks and
+// Scheduler::run waits forever. LLVM 19 replaced that search
+// (llvm/llvm-project#89751); GCC is not affected. With a final suspend point
+// the two paths differ and nothing is folded. Task's FinalAwaiter always
+// suspends, so Task coroutines cannot hit this.
+//
+// Destroying the frame from await_suspend is allowed: the coroutine is
+// already suspended, and nothing touches the frame afterwards.
+struct DestroyAtFinalSuspend {
+    bool await_ready() noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> self) noexcept { self.destroy(); }
+    void await_resume() noexcept {}
+};
+
 // The coroutine type of a driver: starts suspended, frees itself at the end.
 struct Detached {
     struct promise_type {
@@ -85,7 +108,7 @@ struct Detached {
             return Detached{std::coroutine_handle<promise_type>::from_promise(*this)};
         }
         std::suspend_always initial_suspend() noexcept { return {}; }
-        std::suspend_never final_suspend() noexcept { return {}; }
+        DestroyAtFinalSuspend final_suspend() noexcept { return {}; }
         void return_void() noexcept {}
         void unhandled_exception() noexcept { panic("exception escaped a spawned task"); }
     };
