@@ -1172,8 +1172,10 @@ Task<Result<TcpStream, TcpError>> Stack::tcp_connect(Ipv4Address destination, st
     TcpConfig chosen = config.value_or(tcp_config());
     chosen.maximum_segment_size =
         std::min(chosen.maximum_segment_size, tcp_config().maximum_segment_size);
-    co_return co_await connect_stream(m_tcp, m_address->address(), destination, port, chosen,
-                                      timeout);
+    // Not `co_return co_await`: GCC 12 can miscompile it (examples/iperf3).
+    auto stream =
+        co_await connect_stream(m_tcp, m_address->address(), destination, port, chosen, timeout);
+    co_return stream;
 }
 
 bool Stack::tcp_can_send() const {
