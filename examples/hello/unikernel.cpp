@@ -1,10 +1,10 @@
 // The hello unikernel, after MirageOS's hello: a greeting, `repeat` times.
-#include "examples/hello/unikernel.hpp"
-
+#include "generated/unikernel.hpp"
 #include "core/scheduler.hpp"
 
 namespace hello {
 
+// Declared in generated/unikernel.hpp, from unikernel.toml.
 oasis::Task<int> start(oasis::dev::Console& console, Arguments arguments) {
     for (std::uint64_t i = 0; i < arguments.repeat; ++i) {
         if (i > 0) {
