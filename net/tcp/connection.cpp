@@ -305,6 +305,7 @@ void TcpConnection::on_segment(const TcpIncoming& segment, Instant now) {
         }
         m_state = m_fin_queued ? TcpState::fin_wait_1 : TcpState::established;
         m_handshake_complete = true;
+        after_syn_timeouts();
     }
     if (!process_ack(segment, now))
         return;
@@ -369,6 +370,7 @@ void TcpConnection::on_segment_syn_sent(const TcpIncoming& segment, Instant now)
             m_rtt.on_sample(now - m_timed_segment->second);
             m_timed_segment.reset();
         }
+        after_syn_timeouts();
         m_retransmissions = 0;
         m_retransmission_deadline.reset();
         m_unacknowledged_since.reset();
@@ -390,6 +392,16 @@ void TcpConnection::on_segment_syn_sent(const TcpIncoming& segment, Instant now)
     // the same ISS.
     m_state = TcpState::syn_received;
     m_send_next = m_initial_send;
+}
+
+void TcpConnection::after_syn_timeouts() {
+    // RFC 6298 §5.7: when a SYN or SYN-ACK timed out and no RTT was measured,
+    // data starts with an RTO of 3 s, not the 1 s a fresh path gets.
+    if (m_retransmissions > 0 && !m_rtt.smoothed()) {
+        TcpRttLimits limits = m_config.rtt;
+        limits.initial = std::max<Duration>(limits.initial, std::chrono::seconds(3));
+        m_rtt = TcpRttEstimator{limits};
+    }
 }
 
 bool TcpConnection::passes_paws(const TcpIncoming& segment, Instant now) {
@@ -440,7 +452,9 @@ void TcpConnection::process_reset(const TcpIncoming& segment) {
             return;
         case TcpState::closing:
         case TcpState::last_ack:
-            m_state = TcpState::closed;
+            // CLOSED without an error: the app has closed already. No timer
+            // may run on (a retransmission timeout would report one).
+            enter_closed();
             return;
         case TcpState::syn_received:
             // A passive open goes back to LISTEN: for us, the connection
@@ -527,6 +541,8 @@ void TcpConnection::update_send_window(const TcpIncoming& segment) {
     if (m_send_window > 0) {
         m_persist_deadline.reset();
         m_persist_backoff = 0;
+        if (m_send_unacknowledged == m_send_max)
+            m_unacknowledged_since.reset();
     }
 }
 
@@ -774,6 +790,10 @@ void TcpConnection::enter_time_wait(Instant now) {
 void TcpConnection::fail(TcpError error) {
     if (!m_error)
         m_error = error;
+    enter_closed();
+}
+
+void TcpConnection::enter_closed() {
     m_state = TcpState::closed;
     m_retransmission_deadline.reset();
     m_persist_deadline.reset();
@@ -1125,6 +1145,10 @@ std::optional<TcpOutgoing> TcpConnection::next_new_data(Instant now) {
             return std::nullopt;
     }
     std::size_t remaining = unsent();
+    // RFC 5681 §4.1: after an idle period longer than an RTO the ACK clock
+    // is gone; restart from the initial window rather than burst a stale one.
+    if (remaining > 0 && flight_size() == 0 && now - m_last_send > m_rtt.timeout())
+        m_congestion->on_idle_restart(now);
     if (remaining == 0) {
         if (!fin_pending())
             return std::nullopt;
@@ -1142,6 +1166,9 @@ std::optional<TcpOutgoing> TcpConnection::next_new_data(Instant now) {
         if (sending_window() == 0 && flight_size() == 0 && !m_persist_deadline) {
             Duration interval = std::min(m_rtt.timeout(), max_persist_interval);
             m_persist_deadline = now + interval;
+            // The user timeout counts while data waits for the window too.
+            if (!m_unacknowledged_since)
+                m_unacknowledged_since = now;
         }
         return std::nullopt;
     }

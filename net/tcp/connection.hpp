@@ -278,8 +278,10 @@ private:
     void on_our_fin_acknowledged(Instant now);
     void send_challenge_ack(Instant now);
     void fail(TcpError error);
+    void enter_closed();  // CLOSED, every timer stopped
     void enter_time_wait(Instant now);
     void enter_recovery(Instant now);
+    void after_syn_timeouts();
 
     // Sending.
     std::optional<TcpOutgoing> next_retransmission(Instant now);

@@ -2371,3 +2371,69 @@ TEST(TcpConnectionTimers, TimeWaitAcceptsOnlyANewerIncarnation) {
 
 }  // namespace
 }  // namespace oasis::net
+
+namespace oasis::net {
+namespace {
+
+TEST(TcpConnectionTimers, AfterASynTimeoutDataStartsWithAThreeSecondRto) {
+    // RFC 6298 §5.7: no RTT was measured (Karn), and the path just lost a SYN.
+    Harness net;
+    bool syn_dropped = false;
+    bool data_dropped = false;
+    net.filter = [&](const Segment& segment) {
+        if (is_syn(segment) && !syn_dropped) {
+            syn_dropped = true;
+            return Fate{Action::drop};
+        }
+        if (!segment.payload.empty() && !data_dropped) {
+            data_dropped = true;
+            return Fate{Action::drop};
+        }
+        return Fate{};
+    };
+    ASSERT_TRUE(net.open(10s));
+    std::size_t mark = net.log.size();
+    net.client_app.to_write = pattern(100, 3);
+    net.run_for(10s);
+    std::vector<Instant> sends;
+    for (const Segment& segment : net.sent_by(Side::client, mark)) {
+        if (!segment.payload.empty())
+            sends.push_back(segment.sent_at);
+    }
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(sends[1] - sends[0], 3s);
+    EXPECT_EQ(net.server_app.received, pattern(100, 3));
+}
+
+TEST(TcpConnectionTimers, UserTimeoutAlsoCountsWhileTheWindowStaysShut) {
+    // The peer answers every zero-window probe but never reads: the user
+    // timeout (RFC 5482) still ends the wait, as on Linux.
+    Harness net;
+    net.client_config.user_timeout = 20s;
+    net.server_config.receive_buffer = 4096;
+    ASSERT_TRUE(net.open_and_warm_up());
+    net.server_app.reading = false;
+    net.client_app.to_write = pattern(100000, 4);
+    ASSERT_TRUE(net.run_until([&] { return net.client->is_closed(); }, 600s));
+    EXPECT_EQ(net.client->error(), std::optional<TcpError>{TcpError::timed_out});
+    EXPECT_GT(net.client->stats().zero_window_probes, 0u);
+}
+
+TEST(TcpConnectionTimers, AnIdleSenderRestartsFromTheInitialWindow) {
+    // RFC 5681 §4.1: after more than an RTO without sending.
+    Harness net;
+    ASSERT_TRUE(net.open_and_warm_up());
+    net.client_app.to_write = pattern(400000, 5);
+    ASSERT_TRUE(net.run_until([&] { return net.server_app.received.size() == 400000; }, 60s));
+    net.run_for(1s);
+    std::uint32_t initial = initial_congestion_window(net.client->send_mss());
+    ASSERT_GT(net.client->congestion().window(), initial);
+    net.run_for(10s);
+    net.client_app = App{};
+    net.client_app.to_write = pattern(1, 6);
+    net.settle();
+    EXPECT_LE(net.client->congestion().window(), initial);
+}
+
+}  // namespace
+}  // namespace oasis::net
