@@ -83,6 +83,19 @@ $out
 expected:
 $expected"
 
+# The application is guest code on every target: floating point does not
+# compile, and the compiler's own message comes through, then the tool's.
+cp unikernel.cpp unikernel.cpp.good
+printf 'double half(double x) { return x / 2; }\n' >>unikernel.cpp
+set +e
+"$oasis" build >build.log 2>&1; status=$?
+set -e
+[ "$status" -eq 1 ] || fail "a double in the application built (exit $status)"
+grep -q "unikernel.cpp.*SSE" build.log || fail "the compiler's message did not come through: $(cat build.log)"
+[ "$(tail -n 1 build.log)" = "oasis: error: the build failed (the messages above are the compiler's or linker's)" ] ||
+    fail "the build's last line: $(tail -n 1 build.log)"
+mv unikernel.cpp.good unikernel.cpp
+
 # -C works from elsewhere, and clean removes exactly what the tool made.
 cd "$work"
 touch greeter/keep.txt
