@@ -1,5 +1,5 @@
 // The echo unikernel: every UDP datagram and every TCP byte to the port goes back to its sender.
-#include "examples/echo/unikernel.hpp"
+#include "generated/unikernel.hpp"
 
 #include <string_view>
 #include <utility>
@@ -135,23 +135,30 @@ oasis::Task<void> echo_datagrams(oasis::net::UdpSocket socket) {
 
 }  // namespace
 
+// The unikernel's entry, the same source on every target: starts the stack,
+// then for ever sends every UDP datagram that arrives on `port` back to
+// where it came from, and echoes every TCP connection to `port` until the
+// peer's FIN, then closes it; at most `max_connections` at once, so a crowd
+// of clients cannot spawn unbounded tasks (the rest wait in the backlog).
+// Returns 1 if the service cannot start.
 oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& stack,
                        Arguments arguments) {
+    // The manifest bounds it to 1..65535.
+    const auto port = static_cast<std::uint16_t>(arguments.port);
     stack.start();
     if (!co_await stack.wait_configured(arguments.dhcp_timeout)) {
         console.write("echo: no IPv4 address (no DHCP lease)\n");
         co_return 1;
     }
-    auto socket = stack.udp_bind(arguments.port);
+    auto socket = stack.udp_bind(port);
     if (!socket) {
-        console.write(
-            oasis::format("echo: cannot bind UDP port {}: {}\n", arguments.port, socket.error()));
+        console.write(oasis::format("echo: cannot bind UDP port {}: {}\n", port, socket.error()));
         co_return 1;
     }
-    auto listener = stack.tcp_listen(arguments.port, arguments.backlog);
+    auto listener = stack.tcp_listen(port, arguments.backlog);
     if (!listener) {
-        console.write(oasis::format("echo: cannot listen on TCP port {}: {}\n", arguments.port,
-                                    listener.error()));
+        console.write(
+            oasis::format("echo: cannot listen on TCP port {}: {}\n", port, listener.error()));
         co_return 1;
     }
     TcpService service;
@@ -163,8 +170,8 @@ oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& stack,
     if (arguments.stats_interval > oasis::Duration{0}) {
         statistics = scheduler.spawn(log_statistics(&stack, &service, arguments.stats_interval));
     }
-    console.write(oasis::format("echo: listening on {} port {}\n", stack.address()->address(),
-                                arguments.port));
+    console.write(
+        oasis::format("echo: listening on {} port {}\n", stack.address()->address(), port));
 
     // Returns when the stack stops and closes the socket.
     co_await echo_datagrams(std::move(*socket));
