@@ -70,8 +70,12 @@ void TcpTable::on_segment(Ipv4Address source, Ipv4Address destination, const Tcp
         }
         bool bare_syn = segment.syn() && !segment.ack() && !segment.rst();
         TcpListenerState* listener = bare_syn ? find_listener(tuple.local_port) : nullptr;
-        if (listener != nullptr && connection.accepts_new_incarnation(incoming)) {
-            // RFC 6191: the old incarnation in TIME-WAIT gives way.
+        // RFC 6191: the old incarnation in TIME-WAIT gives way — unless the
+        // app still holds its socket, which would be left pointing at freed
+        // memory; the peer's SYN then meets TIME-WAIT, and a retry once the
+        // app has let go reuses the tuple.
+        if (listener != nullptr && !endpoint.attached &&
+            connection.accepts_new_incarnation(incoming)) {
             ++m_stats.time_wait_reused;
             erase(endpoint);
             on_listen(*listener, tuple, incoming, now);
