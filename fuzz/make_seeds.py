@@ -193,6 +193,23 @@ def tcp_seeds():
     put_tcp("window-scale-15", client, server, TCP(
         sport=1, dport=2, flags="S", options=[("WScale", 15), ("EOL", None)]))
 
+    # What a hostile peer may send instead (issue 4): each checksum is valid,
+    # so the parser itself, not the checksum test, has to refuse or survive it.
+    def put_tcp_raw(name, data_offset, option_bytes, payload=b"", **fields):
+        header = TCP(sport=45678, dport=80, seq=0x1A2B3C4D, dataofs=data_offset, **fields)
+        packet = raw(IP(src=client, dst=server) / header / (option_bytes + payload))
+        put("tcp", name, addresses(client, server) + packet[20:])
+
+    put_tcp_raw("data-offset-4", 4, b"", b"data", flags="A")
+    put_tcp_raw("data-offset-15-truncated", 15, b"\x01" * 8, flags="S")
+    put_tcp_raw("option-length-0", 6, b"\x02\x00\x05\xb4", flags="S")
+    put_tcp_raw("option-length-1", 6, b"\x04\x01\x01\x00", flags="S")
+    put_tcp_raw("option-past-header", 6, b"\x01\x08\x0a\x00", b"\x00" * 8, flags="S")
+    put_tcp_raw("sack-length-6", 7, b"\x01\x01\x05\x06\x00\x00\x00\x01", flags="A")
+    put_tcp_raw("mss-0", 6, b"\x02\x04\x00\x00", flags="S")
+    put_tcp_raw("mss-1", 7, b"\x02\x04\x00\x01\x03\x03\xff\x00", flags="S")
+    put_tcp_raw("urgent-beyond-data", 5, b"", b"abc", flags="PAU", urgptr=0xFFFF)
+
 
 if __name__ == "__main__":
     main()
