@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/host.hpp"
 #include "bench/report.hpp"
 
 #ifndef OASIS_ECHO_BINARY
@@ -48,6 +49,8 @@
 #endif
 
 namespace {
+
+using namespace oasis::bench;
 
 constexpr const char* tap_name = "oasisbench0";
 constexpr const char* client_tap_address = "10.80.0.1/24";
@@ -77,24 +80,10 @@ void request_stop(int) {
     stop_requested = 1;
 }
 
-double now_seconds() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
 std::int64_t now_nanoseconds() {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
-}
-
-void pin_to(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    // On a one-CPU machine this fails; the benchmark still runs, only noisier.
-    (void)sched_setaffinity(0, sizeof set, &set);
 }
 
 // The value below which the given fraction of the samples lie (nearest rank).
@@ -106,68 +95,6 @@ double percentile(std::vector<double> samples, double fraction) {
     auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(samples.size())));
     rank = std::clamp<std::size_t>(rank, 1, samples.size());
     return samples[rank - 1];
-}
-
-// Runs a command to completion; true when it exited with status 0.
-bool run(const std::vector<std::string>& command, bool quiet = false) {
-    const pid_t child = fork();
-    if (child < 0) {
-        return false;
-    }
-    if (child == 0) {
-        if (quiet) {
-            const int null = open("/dev/null", O_WRONLY);
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        std::vector<char*> arguments;
-        for (const std::string& argument : command) {
-            arguments.push_back(const_cast<char*>(argument.c_str()));
-        }
-        arguments.push_back(nullptr);
-        execvp(arguments[0], arguments.data());
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok && !quiet) {
-        std::string text;
-        for (const std::string& argument : command) {
-            text += argument + " ";
-        }
-        std::fprintf(stderr, "net_echo: failed: %s\n", text.c_str());
-    }
-    return ok;
-}
-
-bool enter_namespace(const std::string& name) {
-    const std::string path = "/var/run/netns/" + name;
-    const int descriptor = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0) {
-        return false;
-    }
-    const bool ok = setns(descriptor, CLONE_NEWNET) == 0;
-    close(descriptor);
-    return ok;
-}
-
-void stop_child(pid_t& child) {
-    if (child <= 0) {
-        return;
-    }
-    kill(child, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-        if (waitpid(child, nullptr, WNOHANG) == child) {
-            child = -1;
-            return;
-        }
-        usleep(20'000);
-    }
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    child = -1;
 }
 
 // Everything the benchmark sets up, torn down in reverse whatever happens.

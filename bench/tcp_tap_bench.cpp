@@ -46,6 +46,7 @@
 #include <tuple>
 #include <vector>
 
+#include "bench/host.hpp"
 #include "bench/report.hpp"
 #include "services/iperf3/json.hpp"
 
@@ -54,6 +55,8 @@
 #endif
 
 namespace {
+
+using namespace oasis::bench;
 
 constexpr const char* tap_name = "oasistcpb0";
 constexpr const char* client_tap_address = "10.84.0.1/24";
@@ -74,80 +77,6 @@ volatile sig_atomic_t stop_requested = 0;
 
 void request_stop(int) {
     stop_requested = 1;
-}
-
-double now_seconds() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
-void pin_to(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    (void)sched_setaffinity(0, sizeof set, &set);
-}
-
-bool run(const std::vector<std::string>& command, bool quiet = false) {
-    const pid_t child = fork();
-    if (child < 0) {
-        return false;
-    }
-    if (child == 0) {
-        if (quiet) {
-            const int null = open("/dev/null", O_WRONLY);
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        std::vector<char*> arguments;
-        for (const std::string& argument : command) {
-            arguments.push_back(const_cast<char*>(argument.c_str()));
-        }
-        arguments.push_back(nullptr);
-        execvp(arguments[0], arguments.data());
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok && !quiet) {
-        std::string text;
-        for (const std::string& argument : command) {
-            text += argument + " ";
-        }
-        std::fprintf(stderr, "tcp_tap: failed: %s\n", text.c_str());
-    }
-    return ok;
-}
-
-bool enter_namespace(const std::string& name) {
-    const std::string path = "/var/run/netns/" + name;
-    const int descriptor = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0) {
-        return false;
-    }
-    const bool ok = setns(descriptor, CLONE_NEWNET) == 0;
-    close(descriptor);
-    return ok;
-}
-
-void stop_child(pid_t& child) {
-    if (child <= 0) {
-        return;
-    }
-    kill(child, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
-        if (waitpid(child, nullptr, WNOHANG) == child) {
-            child = -1;
-            return;
-        }
-        usleep(20'000);
-    }
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    child = -1;
 }
 
 std::string read_file(const std::string& path) {

@@ -1,6 +1,7 @@
 // Tests of the Stack on a simulated network with a virtual clock: ARP, ping, UDP, ICMP errors,
 // fragments.
 #include "net/stack.hpp"
+#include "core/testing/seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,8 @@
 namespace oasis::net {
 namespace {
 
+using testing::seed;
+
 using namespace std::chrono_literals;
 using test_support::Arrival;
 using test_support::test_mac;
@@ -27,12 +30,6 @@ using test_support::test_mac;
 constexpr Ipv4Address address_a = Ipv4Address::from_octets(10, 0, 0, 1);
 constexpr Ipv4Address address_b = Ipv4Address::from_octets(10, 0, 0, 2);
 constexpr Ipv4Address address_raw = Ipv4Address::from_octets(10, 0, 0, 9);
-
-crypto::ChaChaRng::Seed seed(std::uint8_t value) {
-    crypto::ChaChaRng::Seed bytes{};
-    bytes[0] = std::byte{value};
-    return bytes;
-}
 
 std::vector<std::byte> pattern(std::size_t size) {
     std::vector<std::byte> bytes(size);

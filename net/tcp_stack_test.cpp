@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/crypto/sha256.hpp"
+#include "core/testing/seed.hpp"
 #include "core/timeout.hpp"
 #include "core/virtual_platform.hpp"
 #include "net/fault/test_support.hpp"
@@ -15,17 +16,13 @@
 namespace oasis::net {
 namespace {
 
+using testing::seed;
+
 using namespace std::chrono_literals;
 using test_support::test_mac;
 
 constexpr Ipv4Address address_a = Ipv4Address::from_octets(10, 0, 0, 1);
 constexpr Ipv4Address address_b = Ipv4Address::from_octets(10, 0, 0, 2);
-
-crypto::ChaChaRng::Seed seed(std::uint8_t value) {
-    crypto::ChaChaRng::Seed bytes{};
-    bytes[0] = std::byte{value};
-    return bytes;
-}
 
 std::vector<std::byte> pattern(std::size_t size, std::uint32_t salt = 0) {
     std::vector<std::byte> bytes(size);

@@ -1,6 +1,7 @@
 // Tests of TcpTable without a stack: two tables joined by a fake transmitter that goes through the
 // wire format.
 #include "net/tcp/table.hpp"
+#include "core/testing/seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,16 +12,12 @@
 namespace oasis::net {
 namespace {
 
+using testing::seed;
+
 using namespace std::chrono_literals;
 
 constexpr Ipv4Address client_address = Ipv4Address::from_octets(10, 0, 0, 1);
 constexpr Ipv4Address server_address = Ipv4Address::from_octets(10, 0, 0, 2);
-
-crypto::ChaChaRng::Seed seed(std::uint8_t value) {
-    crypto::ChaChaRng::Seed bytes{};
-    bytes[0] = std::byte{value};
-    return bytes;
-}
 
 // One segment on the wire: its source, destination and bytes.
 struct Wire {

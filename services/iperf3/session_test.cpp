@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/format.hpp"
+#include "core/testing/seed.hpp"
 #include "core/timeout.hpp"
 #include "core/virtual_platform.hpp"
 #include "net/fault/test_support.hpp"
@@ -17,6 +18,8 @@
 namespace oasis::iperf3 {
 namespace {
 
+using testing::seed;
+
 using namespace std::chrono_literals;
 using net::Ipv4Address;
 using net::Ipv4Prefix;
@@ -24,12 +27,6 @@ using net::test_support::test_mac;
 
 constexpr Ipv4Address client_address = Ipv4Address::from_octets(10, 0, 0, 1);
 constexpr Ipv4Address server_address = Ipv4Address::from_octets(10, 0, 0, 2);
-
-crypto::ChaChaRng::Seed seed(std::uint8_t value) {
-    crypto::ChaChaRng::Seed bytes{};
-    bytes[0] = std::byte{value};
-    return bytes;
-}
 
 std::string outcome_text(const TestReport& report) {
     return report.outcome ? std::string{"ok"} : format("{}", report.outcome.error());
