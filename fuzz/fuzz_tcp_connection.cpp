@@ -7,8 +7,9 @@
 // (FUZZ_CHECK); a poll_transmit() loop that does not end traps.
 //
 // Input, read front to back (reads past the end give zeros, so every input
-// decodes): a mode byte, then each connection's TcpConfig, ISN, timestamp
-// offset and the start time, then steps until the input ends. A step is an
+// decodes): a mode byte, the start time, each connection's TcpConfig, ISN,
+// timestamp offset and its crafted peer's timestamp clock, then (after
+// accept(): the SYN it accepts) steps until the input ends. A step is an
 // opcode byte (low four bits: what; high bits: which side or queue) and its
 // operands:
 //   segment   one crafted segment to a connection: flags, then sequence and
@@ -39,13 +40,13 @@
 // payload is what the app wrote at those sequence numbers (copy_payload), a
 // FIN comes after the last byte written and only after shutdown_write() or
 // close(), its ACK number is RCV.NXT, the receive window's right edge never
-// moves left, SACK blocks lie inside the receive window, TSval never goes
-// back; what read() returns is the peer's data in order; poll_transmit()
-// ends; after on_timer(now) (and polling) no deadline is left at or before
-// now; a CLOSED connection sends only RSTs and stops asking for timers;
-// state changes follow RFC 9293 figure 5; and two connections that neither
-// failed nor saw a crafted segment deliver every byte written once the network
-// stops losing segments.
+// moves left (but for window scale rounding), SACK blocks lie inside the
+// receive window, TSval never goes back; what read() returns is the peer's
+// data in order; poll_transmit() ends; after on_timer(now) (and polling) no
+// deadline is left at or before now; a CLOSED connection sends only RSTs,
+// stops asking for timers and keeps its error; state changes follow RFC 9293
+// figure 5; and two connections that neither failed nor saw a crafted segment
+// deliver every byte written once the network stops losing segments.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -77,7 +78,7 @@ constexpr std::uint16_t server_port = 80;
 // RFC 9293 §3.7.1 and what TcpConnection clamps a peer's MSS option to.
 constexpr std::uint32_t default_peer_mss = 536;
 constexpr std::uint32_t min_peer_mss = 64;
-// Transitions a CLOSED connection's timers may still make: one per timer.
+// Timer runs a CLOSED connection may still ask for: one per timer.
 constexpr int max_timer_runs_when_closed = 5;
 // Deadlines one clock step goes through before it jumps to its end (the
 // rest then run late), and rounds of settle() before it gives up.

@@ -22,8 +22,8 @@
 //   clock       to the table's next deadline, or forward some time, with
 //               on_timer() when due.
 //   connect, accept, app calls on held endpoints, close/abort + detach,
-//   transmitter full/room again, close/reopen the listener, ICMP
-//   unreachable, close_all.
+//   the transmitter full (or room for a few segments, or failing sends) and
+//   room again, close/reopen the listener, ICMP unreachable, close_all.
 //
 // Invariants: every segment sent fits the wire (options of at most 40 bytes,
 // a payload only with its connection, which copy_payload() serves); the
@@ -79,7 +79,10 @@ struct LastSent {
 // would have to refuse is a broken invariant here.
 class FakeTransmitter final : public TcpTransmitter {
 public:
-    bool room = true;
+    // Segments it takes before it is full (none: no limit), and how many of
+    // the next sends fail for want of a buffer.
+    std::optional<std::size_t> budget;
+    std::size_t failures = 0;
     std::size_t deadline_changes = 0;
     std::map<TcpTuple, LastSent> last_sent;
 
@@ -111,9 +114,18 @@ public:
         if (segment.options.timestamps) {
             last.timestamp = segment.options.timestamps->value;
         }
+        // RSTs and cookies go out without asking tcp_can_send(): a full
+        // transmitter may still be handed one.
+        if (budget && *budget > 0) {
+            --*budget;
+        }
+        if (failures > 0) {
+            --failures;
+            return false;
+        }
         return true;
     }
-    bool tcp_can_send() const override { return room; }
+    bool tcp_can_send() const override { return !budget || *budget > 0; }
     void tcp_deadline_changed() override { ++deadline_changes; }
 };
 
@@ -166,6 +178,7 @@ private:
     void accept_step();
     void app_step();
     void release_step(bool abort);
+    void transmitter_step();
     void listener_step();
     void unreachable_step();
     void close_all_step();
@@ -235,10 +248,7 @@ void Harness::step() {
             release_step((operation & 0x80) != 0);
             return;
         case 12:
-            m_transmitter.room = !m_transmitter.room;
-            if (m_transmitter.room) {
-                m_table->on_transmit_space(m_now);
-            }
+            transmitter_step();
             return;
         case 13:
             listener_step();
@@ -507,6 +517,21 @@ void Harness::release_step(bool abort) {
         endpoint->connection->close();
     }
     m_table->detach(*endpoint, m_now);  // may free it
+}
+
+// The transmit queue fills (room for a few more segments, or none), some
+// sends fail, or room comes back and the table is told.
+void Harness::transmitter_step() {
+    std::uint8_t choice = m_input.byte();
+    if ((choice & 0x80) != 0) {
+        m_transmitter.budget.reset();
+    } else {
+        m_transmitter.budget = choice & 0x0f;
+        m_transmitter.failures = choice >> 4 & 7;
+    }
+    if (m_transmitter.tcp_can_send()) {
+        m_table->on_transmit_space(m_now);
+    }
 }
 
 void Harness::listener_step() {

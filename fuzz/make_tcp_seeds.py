@@ -451,8 +451,10 @@ class TableSeed:
         self.data += bytes([11 | 0x80, held])
         return self
 
-    def toggle_room(self):
-        self.data += bytes([12])
+    def transmitter(self, room=None, failures=0):
+        """Room for `room` more segments (None: no limit), the next
+        `failures` sends failing."""
+        self.data += bytes([12, 0x80 if room is None else room | failures << 4])
         return self
 
     def listener(self, backlog=2):
@@ -515,8 +517,9 @@ def table_seeds():
     # The transmitter fills up mid-transfer; connections wait, then go on.
     seed = TableSeed(config(send=20000))
     seed.segment(peer, SYN, t.seq(RAW, 1000), t.seq(RAW, 0), opts=linux)
-    seed.toggle_room().segment(peer, ACK, t.seq(t.OUR_ACK), t.seq(t.PAST_OUR_SEQ), opts=ts)
-    seed.accept().write(0, 31).toggle_room().clock_to_deadline()
+    seed.transmitter(room=0).segment(peer, ACK, t.seq(t.OUR_ACK), t.seq(t.PAST_OUR_SEQ),
+                                     opts=ts)
+    seed.accept().write(0, 31).transmitter(room=3, failures=1).transmitter().clock_to_deadline()
     seed.unreachable(t.tuple(remote=0, port=0, local=t.TO_HELD), t.seq(t.OUR_SEQ), True)
     seed.abort(0)
     put("transmitter-full-unreachable", seed, "tcp_table")
