@@ -21,17 +21,25 @@ Result<std::string, KvError> canonical_key(std::string_view key) {
     return out;
 }
 
+// The first value whose key is not below `key` (the table is sorted by key).
+std::span<const BakedValue>::iterator first_at_or_after(std::span<const BakedValue> values,
+                                                        std::string_view key) {
+    return std::lower_bound(
+        values.begin(), values.end(), key,
+        [](const BakedValue& value, std::string_view wanted) { return value.key < wanted; });
+}
+
 }  // namespace
 
 BakedKeyValueStore::BakedKeyValueStore(std::span<const BakedValue> values) : m_values(values) {
-    OASIS_ASSERT(std::ranges::is_sorted(
-        m_values, [](const BakedValue& a, const BakedValue& b) { return a.key < b.key; }));
+    OASIS_ASSERT(
+        std::is_sorted(m_values.begin(), m_values.end(),
+                       [](const BakedValue& a, const BakedValue& b) { return a.key < b.key; }));
 }
 
 Result<const BakedValue*, KvError> BakedKeyValueStore::find_value(std::string_view key) const {
     const std::string canonical = TRY(canonical_key(key));
-    const auto found =
-        std::ranges::lower_bound(m_values, std::string_view{canonical}, {}, &BakedValue::key);
+    const auto found = first_at_or_after(m_values, canonical);
     if (found != m_values.end() && found->key == canonical) {
         return &*found;
     }
@@ -46,8 +54,7 @@ Result<KvKind, KvError> BakedKeyValueStore::kind_now(std::string_view key) const
     if (canonical.empty()) {
         return KvKind::dictionary;  // the root, even with nothing in it
     }
-    const auto found =
-        std::ranges::lower_bound(m_values, std::string_view{canonical}, {}, &BakedValue::key);
+    const auto found = first_at_or_after(m_values, canonical);
     if (found != m_values.end() && found->key == canonical) {
         return KvKind::value;
     }
@@ -55,8 +62,7 @@ Result<KvKind, KvError> BakedKeyValueStore::kind_now(std::string_view key) const
     // necessarily right after D's lower bound ("D-x" and "D.x" sort before
     // "D/"), so search for the prefix itself.
     const std::string prefix = canonical + '/';
-    const auto below =
-        std::ranges::lower_bound(m_values, std::string_view{prefix}, {}, &BakedValue::key);
+    const auto below = first_at_or_after(m_values, prefix);
     if (below != m_values.end() && below->key.starts_with(prefix)) {
         return KvKind::dictionary;
     }
@@ -70,7 +76,7 @@ Result<std::vector<KvEntry>, KvError> BakedKeyValueStore::list_now(std::string_v
         return Error{KvError::not_a_dictionary};
     }
     const std::string prefix = canonical.empty() ? std::string{} : canonical + '/';
-    auto at = std::ranges::lower_bound(m_values, std::string_view{prefix}, {}, &BakedValue::key);
+    auto at = first_at_or_after(m_values, prefix);
     std::vector<KvEntry> entries;
     for (; at != m_values.end() && at->key.starts_with(prefix); ++at) {
         const std::string_view rest = at->key.substr(prefix.size());
@@ -83,9 +89,13 @@ Result<std::vector<KvEntry>, KvError> BakedKeyValueStore::list_now(std::string_v
     }
     // "a/x.txt" sorts before "a/x/y" in the table but the names "x" and
     // "x.txt" the other way round: sort by name, then drop repeats.
-    std::ranges::sort(entries, {}, &KvEntry::name);
-    const auto repeats = std::ranges::unique(entries, {}, &KvEntry::name);
-    entries.erase(repeats.begin(), repeats.end());
+    // (std::ranges' sort and unique do not build with clang 14 and
+    // libstdc++ 12, which the fuzz build uses.)
+    std::sort(entries.begin(), entries.end(),
+              [](const KvEntry& a, const KvEntry& b) { return a.name < b.name; });
+    entries.erase(std::unique(entries.begin(), entries.end(),
+                              [](const KvEntry& a, const KvEntry& b) { return a.name == b.name; }),
+                  entries.end());
     return entries;
 }
 
@@ -111,7 +121,7 @@ Task<Result<std::size_t, KvError>> BakedKeyValueStore::get_partial(std::string k
     }
     const std::span<const std::byte> rest = bytes.subspan(static_cast<std::size_t>(offset));
     const std::size_t count = std::min(rest.size(), into.size());
-    std::ranges::copy(rest.first(count), into.begin());
+    std::copy_n(rest.begin(), count, into.begin());
     co_return count;
 }
 
