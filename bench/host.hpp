@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,33 @@ inline void stop_child(pid_t& child) {
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
     child = -1;
+}
+
+// Whether a TAP benchmark can run here: root, /dev/net/tun, the unikernel
+// `binary` (described as `what`) and the host `tools`. Says why not, on
+// stdout, prefixed with `name`.
+inline bool tap_benchmark_can_run(const char* name, const std::string& binary, const char* what,
+                                  std::initializer_list<const char*> tools) {
+    if (geteuid() != 0) {
+        std::printf("%s: needs root (network namespaces and a TAP device); not run\n", name);
+        return false;
+    }
+    struct stat tun {};
+    if (stat("/dev/net/tun", &tun) != 0 || !S_ISCHR(tun.st_mode)) {
+        std::printf("%s: no /dev/net/tun; not run\n", name);
+        return false;
+    }
+    if (access(binary.c_str(), X_OK) != 0) {
+        std::printf("%s: no %s at %s; not run\n", name, what, binary.c_str());
+        return false;
+    }
+    for (const char* tool : tools) {
+        if (!run({"sh", "-c", std::string("command -v ") + tool}, true)) {
+            std::printf("%s: %s is not installed; not run\n", name, tool);
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace oasis::bench

@@ -384,24 +384,8 @@ void report_pair(const char* benchmark, const char* metric, double oasis, double
 
 int main(int argc, char** argv) {
     const std::string echo_binary = argc > 1 ? argv[1] : OASIS_ECHO_BINARY;
-    if (geteuid() != 0) {
-        std::printf("net_echo: needs root (network namespaces and a TAP device); not run\n");
+    if (!tap_benchmark_can_run("net_echo", echo_binary, "echo unikernel", {"ip", "ping"})) {
         return 2;
-    }
-    struct stat tun {};
-    if (stat("/dev/net/tun", &tun) != 0 || !S_ISCHR(tun.st_mode)) {
-        std::printf("net_echo: no /dev/net/tun; not run\n");
-        return 2;
-    }
-    if (access(echo_binary.c_str(), X_OK) != 0) {
-        std::printf("net_echo: no echo unikernel at %s; not run\n", echo_binary.c_str());
-        return 2;
-    }
-    for (const char* tool : {"ip", "ping"}) {
-        if (!run({"sh", "-c", std::string("command -v ") + tool}, true)) {
-            std::printf("net_echo: %s is not installed; not run\n", tool);
-            return 2;
-        }
     }
     struct sigaction action {};
     action.sa_handler = request_stop;

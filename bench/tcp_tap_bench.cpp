@@ -313,24 +313,8 @@ struct Series {
 
 int main(int argc, char** argv) {
     const std::string binary = argc > 1 ? argv[1] : OASIS_IPERF3_BINARY;
-    if (geteuid() != 0) {
-        std::printf("tcp_tap: needs root (network namespaces and a TAP device); not run\n");
+    if (!tap_benchmark_can_run("tcp_tap", binary, "iperf3 unikernel", {"ip", "iperf3"})) {
         return 2;
-    }
-    struct stat tun {};
-    if (stat("/dev/net/tun", &tun) != 0 || !S_ISCHR(tun.st_mode)) {
-        std::printf("tcp_tap: no /dev/net/tun; not run\n");
-        return 2;
-    }
-    if (access(binary.c_str(), X_OK) != 0) {
-        std::printf("tcp_tap: no iperf3 unikernel at %s; not run\n", binary.c_str());
-        return 2;
-    }
-    for (const char* tool : {"ip", "iperf3"}) {
-        if (!run({"sh", "-c", std::string("command -v ") + tool}, true)) {
-            std::printf("tcp_tap: %s is not installed; not run\n", tool);
-            return 2;
-        }
     }
     struct sigaction action {};
     action.sa_handler = request_stop;
