@@ -1,6 +1,7 @@
 // Tests of the Stack on a simulated network with a virtual clock: ARP, ping, UDP, ICMP errors,
 // fragments.
 #include "net/stack.hpp"
+#include "core/testing/run.hpp"
 #include "core/testing/seed.hpp"
 
 #include <gtest/gtest.h>
@@ -154,16 +155,7 @@ protected:
     // Runs `task` (and everything else) until it returns; the clock stops there.
     template <typename T>
     T run(Task<T> task) {
-        std::optional<T> result;
-        (void)m_scheduler.run(run_main(std::move(task), &result));
-        OASIS_ASSERT(result.has_value());
-        return std::move(*result);
-    }
-
-    template <typename T>
-    static Task<int> run_main(Task<T> task, std::optional<T>* out) {
-        out->emplace(co_await std::move(task));
-        co_return 0;
+        return testing::run_to_end(m_scheduler, std::move(task));
     }
 
     // A third port without a stack, whose frames the test writes and reads.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/crypto/sha256.hpp"
+#include "core/testing/run.hpp"
 #include "core/testing/seed.hpp"
 #include "core/timeout.hpp"
 #include "core/virtual_platform.hpp"
@@ -101,13 +102,10 @@ protected:
         m_scheduler.run_until_idle();
     }
 
-    // Runs `task` (and everything else) until it returns.
+    // Runs `task` (and everything else) until it returns; the clock stops there.
     template <typename T>
     T run(Task<T> task) {
-        std::optional<T> result;
-        (void)m_scheduler.run(run_main(std::move(task), &result));
-        OASIS_ASSERT(result.has_value());
-        return std::move(*result);
+        return testing::run_to_end(m_scheduler, std::move(task));
     }
 
     TcpListener* listen(Stack& stack, std::uint16_t port, std::size_t backlog = 128) {
@@ -116,12 +114,6 @@ protected:
         m_listeners.reserve(8);
         m_listeners.push_back(std::move(*listener));
         return &m_listeners.back();
-    }
-
-    template <typename T>
-    static Task<int> run_main(Task<T> task, std::optional<T>* out) {
-        out->emplace(co_await std::move(task));
-        co_return 0;
     }
 
     VirtualPlatform m_platform;
