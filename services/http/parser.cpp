@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
-#include <limits>
 
 #include "core/panic.hpp"
 #include "services/http/syntax.hpp"
@@ -129,7 +127,7 @@ Result<void, ParseError> add_field_line(std::string_view line, Fields& fields) {
         return Error{fields.empty() ? ParseError::bad_syntax : ParseError::obsolete_fold};
     }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) {
+    if (colon == 0 || colon == std::string_view::npos) {
         return Error{ParseError::bad_syntax};
     }
     const std::string_view name = line.substr(0, colon);
@@ -320,11 +318,11 @@ Result<std::uint64_t, ParseError> parse_chunk_size(std::string_view line) {
     return size;
 }
 
-// The driver both parsers share: runs the reader over `input`, giving the
+// The loop both parsers share: runs the reader over `input`, giving the
 // start line and the end of the head to the parser's own handlers.
 template <typename ReadStartLine, typename EndHead>
-ParseProgress feed_reader(MessageReader& reader, ByteView input, detail::MessageParts parts,
-                          ReadStartLine read_start_line, EndHead end_head) {
+ParseProgress run_reader(MessageReader& reader, ByteView input, detail::MessageParts parts,
+                         ReadStartLine read_start_line, EndHead end_head) {
     std::size_t consumed = 0;
     while (true) {
         const MessageReader::Step step =
@@ -353,6 +351,30 @@ ParseProgress feed_reader(MessageReader& reader, ByteView input, detail::Message
     }
 }
 
+// The parser's state is kept in `state`; a message complete or failed takes
+// nothing more.
+template <typename ReadStartLine, typename EndHead>
+ParseProgress feed_reader(MessageReader& reader, ParseState& state, ByteView input,
+                          detail::MessageParts parts, ReadStartLine read_start_line,
+                          EndHead end_head) {
+    if (state == ParseState::complete || state == ParseState::failed) {
+        return {0, state};
+    }
+    const ParseProgress progress = run_reader(reader, input, parts, read_start_line, end_head);
+    state = progress.state;
+    return progress;
+}
+
+// What the parser does once its head is framed: stop there when a body follows.
+HeadEnd frame_body(MessageReader& reader, const Result<BodyFraming, ParseError>& framing) {
+    if (framing.is_error()) {
+        reader.fail(framing.error());
+        return HeadEnd::go_on;
+    }
+    reader.begin_body(framing.value());
+    return framing->framing == Framing::none ? HeadEnd::go_on : HeadEnd::stop;
+}
+
 }  // namespace
 
 // --- The message reader ---
@@ -367,6 +389,7 @@ MessageReader::Step MessageReader::read(ByteView input, MessageParts parts) {
                 // RFC 9112 §2.2: empty lines before a request line are
                 // skipped. They count against the start line's limit so that
                 // a stream of them ends.
+                const std::string_view arriving = as_text(input, position);
                 const LineResult line = take_line(input, position, m_limits.max_start_line,
                                                   ParseError::start_line_too_long);
                 if (line.is_error()) {
@@ -374,7 +397,8 @@ MessageReader::Step MessageReader::read(ByteView input, MessageParts parts) {
                     break;
                 }
                 if (!line.value()) {
-                    m_started = m_started || m_line.find_first_not_of('\r') != std::string::npos;
+                    // Until now the line held only CRs, if anything.
+                    m_started = m_started || arriving.find_first_not_of('\r') != std::string::npos;
                     return {position, Event::need_more};
                 }
                 if (line.value()->empty()) {
@@ -425,7 +449,7 @@ MessageReader::Step MessageReader::read(ByteView input, MessageParts parts) {
                 }
                 break;
             case State::body_until_close: {
-                // §6.3 item 8: only the close ends it; the limit still holds.
+                // RFC 9112 §6.3 item 8: only the close ends it; the limit still holds.
                 const std::size_t available = input.size() - position;
                 if (available > m_limits.max_body - parts.body.size()) {
                     fail(ParseError::body_too_large);
@@ -453,7 +477,7 @@ MessageReader::Step MessageReader::read(ByteView input, MessageParts parts) {
             }
             case State::chunk_data_end:
             case State::chunk_data_lf: {
-                // §7.1: CRLF after the data; a bare LF is a line ending too (§2.2).
+                // RFC 9112 §7.1: CRLF after the data; a bare LF ends a line too (§2.2).
                 if (position == input.size()) {
                     return {position, Event::need_more};
                 }
@@ -637,15 +661,10 @@ void MessageReader::start_field_section() {
 RequestParser::RequestParser(const Limits& limits) : m_reader(limits) {}
 
 ParseProgress RequestParser::feed(ByteView input) {
-    if (m_state == ParseState::complete || m_state == ParseState::failed) {
-        return {0, m_state};
-    }
-    const ParseProgress progress = feed_reader(
-        m_reader, input, parts(),
+    return feed_reader(
+        m_reader, m_state, input, parts(),
         [this](std::string_view line) { return read_request_line(line, m_request); },
         [this] { return end_head(); });
-    m_state = progress.state;
-    return progress;
 }
 
 bool RequestParser::started() const {
@@ -678,13 +697,7 @@ detail::MessageParts RequestParser::parts() {
 }
 
 HeadEnd RequestParser::end_head() {
-    const Result<BodyFraming, ParseError> framing = request_framing(m_request, m_reader.limits());
-    if (framing.is_error()) {
-        m_reader.fail(framing.error());
-        return HeadEnd::go_on;
-    }
-    m_reader.begin_body(framing.value());
-    return framing->framing == Framing::none ? HeadEnd::go_on : HeadEnd::stop;
+    return frame_body(m_reader, request_framing(m_request, m_reader.limits()));
 }
 
 // --- ResponseParser ---
@@ -696,15 +709,10 @@ void ResponseParser::expect(Method request_method) {
 }
 
 ParseProgress ResponseParser::feed(ByteView input) {
-    if (m_state == ParseState::complete || m_state == ParseState::failed) {
-        return {0, m_state};
-    }
-    const ParseProgress progress = feed_reader(
-        m_reader, input, parts(),
+    return feed_reader(
+        m_reader, m_state, input, parts(),
         [this](std::string_view line) { return read_status_line(line, m_response); },
         [this] { return end_head(); });
-    m_state = progress.state;
-    return progress;
 }
 
 ParseState ResponseParser::finish() {
@@ -757,16 +765,8 @@ HeadEnd ResponseParser::end_head() {
         m_reader.reset();
         return HeadEnd::go_on;
     }
-    const Result<BodyFraming, ParseError> framing =
-        response_framing(m_response, m_request_method, m_reader.limits());
-    if (framing.is_error()) {
-        m_reader.fail(framing.error());
-        return HeadEnd::go_on;
-    }
-    m_reader.begin_body(framing.value());
-    return framing->framing == Framing::none ? HeadEnd::go_on : HeadEnd::stop;
+    return frame_body(m_reader, response_framing(m_response, m_request_method, m_reader.limits()));
 }
-
 // --- Errors ---
 
 std::string_view parse_error_name(ParseError error) {
