@@ -26,35 +26,22 @@ struct BakedFile {
 };
 
 Result<std::vector<BakedFile>, std::string> read_folder(const std::filesystem::path& folder) {
+    const FolderContents contents = TRY(list_folder(folder));
     std::vector<BakedFile> files;
-    std::error_code error;
-    std::filesystem::recursive_directory_iterator walk{folder, error};
-    if (error) {
-        return Error{format("cannot read folder {}: {}", folder.string(), error.message())};
-    }
-    for (const std::filesystem::recursive_directory_iterator end; walk != end;
-         walk.increment(error)) {
-        if (error) {
-            return Error{format("cannot read folder {}: {}", folder.string(), error.message())};
-        }
-        const std::filesystem::directory_entry& entry = *walk;
-        // Not followed, not served: the unix directory store refuses links too.
-        if (entry.is_symlink(error) || !entry.is_regular_file(error)) {
-            continue;
-        }
+    for (const std::filesystem::path& path : contents.files) {
         BakedFile file;
-        file.key = entry.path().lexically_relative(folder).generic_string();
-        std::ifstream stream{entry.path(), std::ios::binary};
+        file.key = path.lexically_relative(folder).generic_string();
+        std::ifstream stream{path, std::ios::binary};
         if (!stream) {
-            return Error{format("cannot read {}", entry.path().string())};
+            return Error{format("cannot read {}", path.string())};
         }
         file.contents.assign(std::istreambuf_iterator<char>{stream},
                              std::istreambuf_iterator<char>{});
         if (stream.bad()) {
-            return Error{format("cannot read {}", entry.path().string())};
+            return Error{format("cannot read {}", path.string())};
         }
         struct stat status {};
-        if (::stat(entry.path().c_str(), &status) == 0) {
+        if (::stat(path.c_str(), &status) == 0) {
             file.modified_nanoseconds =
                 static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 +
                 status.st_mtim.tv_nsec;
@@ -98,6 +85,33 @@ std::string contents_literal(std::string_view contents) {
 }
 
 }  // namespace
+
+Result<FolderContents, std::string> list_folder(const std::filesystem::path& folder) {
+    FolderContents contents;
+    contents.folders.push_back(folder);
+    std::error_code error;
+    std::filesystem::recursive_directory_iterator walk{folder, error};
+    if (error) {
+        return Error{format("cannot read folder {}: {}", folder.string(), error.message())};
+    }
+    for (const std::filesystem::recursive_directory_iterator end; walk != end;
+         walk.increment(error)) {
+        if (error) {
+            return Error{format("cannot read folder {}: {}", folder.string(), error.message())};
+        }
+        const std::filesystem::directory_entry& entry = *walk;
+        // Not followed, not served: the unix directory store refuses links too.
+        if (entry.is_symlink(error)) {
+            continue;
+        }
+        if (entry.is_directory(error)) {
+            contents.folders.push_back(entry.path());
+        } else if (entry.is_regular_file(error)) {
+            contents.files.push_back(entry.path());
+        }
+    }
+    return contents;
+}
 
 std::string baked_symbol(const Device& device) {
     return format("oasis_baked::{}", device.name);

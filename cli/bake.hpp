@@ -2,7 +2,9 @@
 // crunch.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "cli/manifest.hpp"
 #include "core/result.hpp"
@@ -13,6 +15,16 @@ namespace oasis::cli {
 std::string baked_symbol(const Device& device);
 // Its declaration, for main.cpp.
 std::string baked_declaration(const Device& device);
+
+// What baking a folder reads: every folder under it (itself first) and
+// every regular file, symbolic links and other kinds of file left out. A
+// build system that depends on all of them bakes again when a file changes,
+// appears or goes (a folder's time changes when an entry comes or goes).
+struct FolderContents {
+    std::vector<std::filesystem::path> folders;
+    std::vector<std::filesystem::path> files;
+};
+Result<FolderContents, std::string> list_folder(const std::filesystem::path& folder);
 
 // baked/NAME.cpp: every regular file under the device's folder (symbolic
 // links and other kinds of file are left out, as the directory store on

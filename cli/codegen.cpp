@@ -24,6 +24,8 @@ std::string_view parameter_type(const Device& device) {
             return "oasis::dev::BlockDevice&";
         case DeviceKind::kv:
             return "oasis::dev::KeyValueStore&";
+        case DeviceKind::clock:
+            return "oasis::dev::Clock&";
     }
     return "?";
 }
@@ -177,6 +179,25 @@ bool has_baked_kv(const Manifest& manifest) {
     return false;
 }
 
+// A path as a Makefile-syntax depfile names it: a space or '#' after a
+// backslash, a '$' doubled (what GCC writes, and Ninja and CMake read).
+Result<std::string, std::string> depfile_word(const std::filesystem::path& path) {
+    std::string out;
+    for (const char c : path.string()) {
+        if (c == '\n' || c == '\r') {
+            return Error{format("{} has a line break in its name, which a depfile cannot hold",
+                                path.string())};
+        }
+        if (c == ' ' || c == '#') {
+            out += '\\';
+        } else if (c == '$') {
+            out += '$';
+        }
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string cpp_string_literal(std::string_view text) {
@@ -249,6 +270,9 @@ std::string generate_entry_header(const Manifest& manifest) {
         manifest.name, manifest.file.filename().string());
     if (has_kind(manifest, DeviceKind::block)) {
         out += "#include \"dev/block.hpp\"\n";
+    }
+    if (has_kind(manifest, DeviceKind::clock)) {
+        out += "#include \"dev/clock.hpp\"\n";
     }
     out += "#include \"dev/console.hpp\"\n";
     if (has_kind(manifest, DeviceKind::kv)) {
@@ -343,7 +367,11 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
             "    }\n"
             "    oasis::unix_target::Boot boot{static_cast<int>(words.size()), words.data()};\n";
     }
-    out += "    oasis::ArgumentParser& parser = boot.arguments();\n";
+    // Without arguments or a stack nothing reads the parser, and an unused
+    // variable is an error with -Werror.
+    if (!manifest.arguments.empty() || stack != nullptr) {
+        out += "    oasis::ArgumentParser& parser = boot.arguments();\n";
+    }
     for (const Argument& argument : manifest.arguments) {
         out += declaration(argument);
     }
@@ -351,8 +379,9 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
         out += "    oasis::net::declare_stack_arguments(parser);\n";
     }
     for (const Device& device : manifest.devices) {
-        if (device.kind == DeviceKind::kv && device.contents == KvContents::baked) {
-            continue;  // in the image, nothing to bind
+        if ((device.kind == DeviceKind::kv && device.contents == KvContents::baked) ||
+            device.kind == DeviceKind::clock) {
+            continue;  // in the image, or the target's own: nothing to bind
         }
         format_to(out, "    boot.declare_{}({});\n", device_kind_name(device.kind),
                   cpp_string_literal(device.name));
@@ -400,6 +429,10 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
                 call.push_back(device.contents == KvContents::baked ? format("{}_kv", device.name)
                                                                     : format("boot.kv({})", name));
                 break;
+            case DeviceKind::clock:
+                // One clock for the whole unikernel: every clock device is it.
+                call.push_back("boot.clock()");
+                break;
         }
     }
     call.push_back("std::move(arguments)");
@@ -420,6 +453,25 @@ Result<std::vector<GeneratedFile>, std::string> generate_sources(const Manifest&
         }
     }
     return files;
+}
+
+Result<std::string, std::string> generate_depfile(const Manifest& manifest,
+                                                  const std::filesystem::path& target) {
+    std::string out =
+        format("{}: \\\n  {}", TRY(depfile_word(target)), TRY(depfile_word(manifest.file)));
+    for (const Device& device : manifest.devices) {
+        if (device.kind != DeviceKind::kv || device.contents != KvContents::baked) {
+            continue;
+        }
+        const FolderContents contents = TRY(list_folder(*device.folder));
+        for (const auto* paths : {&contents.folders, &contents.files}) {
+            for (const std::filesystem::path& path : *paths) {
+                format_to(out, " \\\n  {}", TRY(depfile_word(path)));
+            }
+        }
+    }
+    out += "\n";
+    return out;
 }
 
 std::string generate_cmake_lists(const Manifest& manifest, const TargetOptions& options,

@@ -40,6 +40,15 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
 Result<std::vector<GeneratedFile>, std::string> generate_sources(const Manifest& manifest,
                                                                  const TargetOptions& options);
 
+// A depfile in Makefile syntax (as a compiler writes with -MD): `target`
+// depends on the manifest and on every folder and file each baked kv device
+// reads (bake.hpp, list_folder), so that a build system that reads it
+// (CMake's DEPFILE, Ninja) generates again when one changes, appears or
+// goes. Fails when the folder cannot be read or a path holds a newline,
+// which the syntax cannot carry.
+Result<std::string, std::string> generate_depfile(const Manifest& manifest,
+                                                  const std::filesystem::path& target);
+
 // Where the generated CMakeLists.txt finds Oasis, and where it puts the image.
 struct CmakeSettings {
     // The folder holding OasisConfig.cmake: a build tree or PREFIX/lib/cmake/Oasis.

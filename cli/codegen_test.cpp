@@ -3,7 +3,10 @@
 #include "cli/codegen.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace oasis::cli {
@@ -58,7 +61,9 @@ Manifest every_device() {
     Device htdocs = device("htdocs", DeviceKind::kv);
     htdocs.folder = "/project/site";
     Device any = device("any", DeviceKind::kv);
-    manifest.devices = {service, raw, storage, htdocs, any};
+    Device clock = device("clock", DeviceKind::clock);
+    Device uptime = device("uptime", DeviceKind::clock);
+    manifest.devices = {service, raw, storage, htdocs, any, clock, uptime};
     Argument offset = argument("offset", ArgumentType::integer, "Shift.");
     offset.default_integer = std::numeric_limits<std::int64_t>::min();
     offset.maximum = 5;
@@ -92,8 +97,8 @@ TEST(CodegenTest, EntrySignatureListsConsoleDevicesInOrderThenArguments) {
     EXPECT_EQ(entry_signature(every_device(), false),
               "oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service, "
               "oasis::dev::NetDevice& raw, oasis::dev::BlockDevice& storage, "
-              "oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& any, Arguments "
-              "arguments)");
+              "oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& any, "
+              "oasis::dev::Clock& clock, oasis::dev::Clock& uptime, Arguments arguments)");
 }
 
 TEST(CodegenTest, HeaderHoldsArgumentsWithDefaultsAndTheEntry) {
@@ -112,10 +117,12 @@ TEST(CodegenTest, HeaderHoldsArgumentsWithDefaultsAndTheEntry) {
                          "arguments);\n"))
         << header;
     EXPECT_FALSE(contains(header, "net/stack.hpp"));
+    EXPECT_FALSE(contains(header, "dev/clock.hpp"));
 
     const std::string global = generate_entry_header(every_device());
     EXPECT_FALSE(contains(global, "namespace"));
     EXPECT_TRUE(contains(global, "#include \"net/stack.hpp\"\n"));
+    EXPECT_TRUE(contains(global, "#include \"dev/clock.hpp\"\n"));
     EXPECT_TRUE(contains(global, "std::int64_t offset = std::numeric_limits<std::int64_t>::min();"))
         << global;
     EXPECT_TRUE(contains(global, "bool verbose = true;"));
@@ -162,12 +169,26 @@ TEST(CodegenTest, UnixMainDeclaresBindsAndCalls) {
                          "                       std::numeric_limits<std::int64_t>::min(), "
                          "std::int64_t{5});\n"))
         << devices;
+    // Every clock device is the target's one clock, with nothing to bind.
     EXPECT_TRUE(contains(devices,
                          "    return boot.run(start(boot.console(), service_stack, "
                          "boot.net(\"raw\"), boot.block(\"storage\"),\n"
                          "                          boot.kv(\"htdocs\"), boot.kv(\"any\"), "
-                         "std::move(arguments)));\n"))
+                         "boot.clock(), boot.clock(),\n"
+                         "                          std::move(arguments)));\n"))
         << devices;
+    EXPECT_FALSE(contains(devices, "declare_clock")) << devices;
+
+    // Nothing to parse: no parser variable left unused.
+    Manifest quiet = hello();
+    quiet.arguments.clear();
+    quiet.devices = {device("clock", DeviceKind::clock)};
+    const std::string plain = generate_unix_main(quiet, TargetOptions{});
+    EXPECT_FALSE(contains(plain, "parser")) << plain;
+    EXPECT_TRUE(contains(plain,
+                         "boot.run(hello::start(boot.console(), boot.clock(), "
+                         "std::move(arguments)));"))
+        << plain;
 }
 
 TEST(CodegenTest, CmakeListsBuildsTheAppAsGuestCodeAgainstThePackage) {
@@ -186,6 +207,48 @@ TEST(CodegenTest, CmakeListsBuildsTheAppAsGuestCodeAgainstThePackage) {
     EXPECT_TRUE(contains(cmake, "${OASIS_GUEST_FLAGS}"));
     EXPECT_TRUE(contains(cmake, "oasis::oasis_net_stack"));
     EXPECT_TRUE(contains(cmake, "RUNTIME_OUTPUT_DIRECTORY \"/project/dist\""));
+}
+
+// The depfile names the manifest and every folder and file a baked device
+// reads, so a build system bakes again when one changes, comes or goes.
+TEST(CodegenTest, DepfileNamesWhatBakingReads) {
+    namespace fs = std::filesystem;
+    std::string pattern = (fs::temp_directory_path() / "oasis-depfile-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    const fs::path root = pattern;
+    fs::create_directories(root / "my site/css");
+    fs::create_directories(root / "loose");
+    std::ofstream{root / "my site/index.html"} << "<h1>hi</h1>\n";
+    std::ofstream{root / "my site/css/a#$.css"} << "h1 {}\n";
+    std::ofstream{root / "loose/other.txt"} << "not baked\n";
+    fs::create_symlink(root / "loose/other.txt", root / "my site/link.txt");
+
+    Manifest manifest = every_device();
+    manifest.file = root / "unikernel.toml";
+    Device site = device("site", DeviceKind::kv);
+    site.folder = root / "my site";
+    site.contents = KvContents::baked;
+    manifest.devices.push_back(site);
+    auto depfile = generate_depfile(manifest, root / "build/main.cpp");
+    ASSERT_TRUE(depfile.has_value()) << depfile.error();
+    const std::string at = root.string();
+    EXPECT_TRUE(depfile->starts_with(at + "/build/main.cpp: \\\n  " + at + "/unikernel.toml"))
+        << *depfile;
+    EXPECT_TRUE(contains(*depfile, " \\\n  " + at + "/my\\ site \\\n")) << *depfile;
+    EXPECT_TRUE(contains(*depfile, " \\\n  " + at + "/my\\ site/css \\\n")) << *depfile;
+    EXPECT_TRUE(contains(*depfile, " \\\n  " + at + "/my\\ site/index.html")) << *depfile;
+    EXPECT_TRUE(contains(*depfile, " \\\n  " + at + "/my\\ site/css/a\\#$$.css")) << *depfile;
+    // The symbolic link is not baked, and the directory kv device "htdocs" is not read.
+    EXPECT_FALSE(contains(*depfile, "link.txt")) << *depfile;
+    EXPECT_FALSE(contains(*depfile, "loose")) << *depfile;
+    EXPECT_FALSE(contains(*depfile, "/project/site")) << *depfile;
+    EXPECT_TRUE(depfile->ends_with(".css\n") || depfile->ends_with(".html\n")) << *depfile;
+
+    // A line break cannot be written in a depfile: refused, not mangled.
+    std::ofstream{root / "my site/two\nlines"} << "x";
+    auto refused = generate_depfile(manifest, root / "build/main.cpp");
+    EXPECT_TRUE(refused.is_error());
+    fs::remove_all(root);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs Oasis into a fresh prefix with `cmake --install`, then builds and
 # runs a unikernel project outside the tree with the installed `oasis` only:
-# a net device with the stack, a block device, a kv directory and a baked kv
-# folder, and one runtime argument of each type. The run needs a TAP device,
+# a net device with the stack, a block device, a kv directory, a baked kv
+# folder and a clock, and one runtime argument of each type. The run needs a TAP device,
 # so it happens inside a network namespace this test makes (as root);
 # without root the image is still built and its --help and binding checks
 # are run.
@@ -64,6 +64,10 @@ kind = "kv"
 folder = "assets"
 baked = true
 
+[[devices]]
+name = "clock"
+kind = "clock"
+
 [[arguments]]
 name = "title"
 type = "string"
@@ -91,7 +95,8 @@ default = "250ms"
 help = "How long to wait."
 EOF
 cat >unikernel.cpp <<'EOF'
-// gallery: reports its arguments, a page from a directory, a baked file, a disk and its stack.
+// gallery: reports its arguments, a page from a directory, a baked file, the clock, a disk and its
+// stack.
 #include "core/crypto/sha256.hpp"
 #include "core/format.hpp"
 #include "generated/unikernel.hpp"
@@ -100,14 +105,16 @@ namespace gallery {
 
 oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service,
                        oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs,
-                       oasis::dev::KeyValueStore& assets, Arguments arguments) {
+                       oasis::dev::KeyValueStore& assets, oasis::dev::Clock& clock,
+                       Arguments arguments) {
     console.write(oasis::format("title={} offset={} verbose={} timeout={}\n", arguments.title,
                                 arguments.offset, arguments.verbose, arguments.timeout));
     auto page = co_await htdocs.get("index.html");
     auto logo = co_await assets.get("/img/logo.txt");
     auto digest = co_await assets.digest("img/logo.txt");
     auto listing = co_await assets.list("");
-    if (!page || !logo || !digest || !listing) {
+    auto baked_at = co_await assets.last_modified("img/logo.txt");
+    if (!page || !logo || !digest || !listing || !baked_at) {
         console.write("a kv read failed\n");
         co_return 1;
     }
@@ -121,6 +128,11 @@ oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service,
         names += " " + entry.name;
     }
     console.write(oasis::format("assets:{}\n", names));
+    // The test wrote the logo just before the build: the wall clock is a little later.
+    const std::int64_t age = clock.wall().seconds() - baked_at->seconds();
+    console.write(oasis::format("clock: the logo is {} old\n",
+                                age >= 0 && age < 3600 ? std::string{"less than an hour"}
+                                                       : oasis::format("{} s", age)));
     console.write(oasis::format("storage: {} sectors\n", storage.info().sector_count));
     console.write(oasis::format("service: mtu {}\n", service.mtu()));
     co_return 0;
@@ -135,13 +147,14 @@ grep -q "find_package(Oasis REQUIRED CONFIG PATHS \"$prefix/lib/cmake/Oasis\"" b
 
 out=$("$oasis" describe)
 for line in \
-    "  entry    oasis::Task<int> gallery::start(oasis::dev::Console& console, oasis::net::Stack& service, oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& assets, gallery::Arguments arguments)" \
+    "  entry    oasis::Task<int> gallery::start(oasis::dev::Console& console, oasis::net::Stack& service, oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& assets, oasis::dev::Clock& clock, gallery::Arguments arguments)" \
     "  service   net <- TAP device (--net:service=TAP), with --net-faults and --pcap around it" \
     "            -> Oasis's TCP/IP stack over it (--net=direct; --ipv4, --ipv4-gateway, DHCP without --ipv4; 256 packet buffers)" \
     "  storage   block <- file (--block:storage=FILE)" \
     "  htdocs    kv <- directory (--kv:htdocs=DIRECTORY, default $PWD/site)" \
     "  assets    kv <- baked into the image from $PWD/assets" \
-    "  gallery::start receives: console, service (stack), storage, htdocs, assets, arguments" \
+    "  clock     clock <- the process's clocks (CLOCK_MONOTONIC since start, CLOCK_REALTIME), nothing to bind" \
+    "  gallery::start receives: console, service (stack), storage, htdocs, assets, clock, arguments" \
     "  and the target's own: --logs, --net-faults, --pcap, --ipv4, --ipv4-gateway (\`gallery --help\` lists them all)"; do
     grep -qxF -- "$line" <<<"$out" || fail "describe lacks the line
 $line
@@ -158,6 +171,7 @@ for word in --title --offset --verbose --timeout --ipv4 --net:service=TAP --bloc
     grep -q -- "$word" <<<"$help" || fail "--help does not mention $word: $help"
 done
 grep -q -- "--kv:assets" <<<"$help" && fail "--help offers to bind the baked kv"
+grep -q -- "clock" <<<"$help" && fail "--help offers to bind the clock"
 set +e
 err=$(dist/gallery --block:storage=disk.img 2>&1); status=$?
 set -e
@@ -183,6 +197,7 @@ expected='title=My "gallery" offset=3 verbose=true timeout=250ms
 htdocs index.html: 17 bytes
 assets img/logo.txt: a logo sha256 '$(printf 'a logo' | sha256sum | cut -d' ' -f1)'
 assets: img readme
+clock: the logo is less than an hour old
 storage: 2048 sectors
 service: mtu 1500'
 [ "$out" = "$expected" ] || fail "the run printed:

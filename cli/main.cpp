@@ -71,17 +71,17 @@ int main(int argc, char** argv) {
 
     // For build systems (Oasis's own examples): only the generated C++.
     TargetRequest generate_request;
-    std::string generate_manifest;
-    std::string generate_output;
-    std::vector<std::string> generate_sources;
+    GenerateRequest generate_files;
     CLI::App* generate =
         app.add_subcommand("generate", "Write only the generated C++ sources (for build systems)");
     generate->group("");
     generate->add_option("-t,--target", generate_request.target)->type_name("TARGET");
     generate->add_option("--net", generate_request.net)->type_name("KIND");
-    generate->add_option("--manifest", generate_manifest)->required();
-    generate->add_option("--output", generate_output)->required();
-    generate->add_option("--sources", generate_sources);
+    generate->add_option("--manifest", generate_files.manifest)->required();
+    generate->add_option("--output", generate_files.output)->required();
+    generate->add_option("--sources", generate_files.sources);
+    generate->add_option("--baked", generate_files.baked);
+    generate->add_option("--depfile", generate_files.depfile);
 
     try {
         app.parse(argc, argv);
@@ -114,8 +114,7 @@ int main(int argc, char** argv) {
         return new_command(directory, new_name);
     }
     if (generate->parsed()) {
-        return generate_command(generate_manifest, generate_request, generate_output,
-                                generate_sources);
+        return generate_command(generate_files, generate_request);
     }
     return exit_usage;
 }

@@ -31,7 +31,7 @@ constexpr std::array<std::string_view, 6> device_keys{"name",           "kind", 
                                                       "packet_buffers", "folder", "baked"};
 constexpr std::array<std::string_view, 6> argument_keys{"name", "type", "default",
                                                         "help", "min",  "max"};
-constexpr std::array<std::string_view, 3> device_kind_names{"net", "block", "kv"};
+constexpr std::array<std::string_view, 4> device_kind_names{"net", "block", "kv", "clock"};
 constexpr std::array<std::string_view, 5> argument_type_names{"string", "int", "unsigned", "bool",
                                                               "duration"};
 
@@ -362,8 +362,9 @@ Result<Device, std::string> Reader::read_device(const toml::table& table) const 
                                       "'arguments')",
                                       device.name));
     }
-    const toml::node* kind = TRY(require(table, "kind", "this [[devices]] section",
-                                         "kind = \"net\" (one of net, block, kv)"));
+    const toml::node* kind =
+        TRY(require(table, "kind", "this [[devices]] section",
+                    format("kind = \"net\" (one of {})", join(device_kind_names))));
     const std::string kind_text = TRY(string_value(*kind, "kind"));
     const auto found = std::ranges::find(device_kind_names, kind_text);
     if (found == device_kind_names.end()) {
@@ -382,8 +383,11 @@ Result<Device, std::string> Reader::read_device(const toml::table& table) const 
             (kv_key && device.kind != DeviceKind::kv)) {
             return error_at(key.source(),
                             format("'{}' applies to {} devices only, and '{}' is a "
-                                   "{} device",
-                                   word, net_key ? "net" : "kv", device.name, kind_text));
+                                   "{} device{}",
+                                   word, net_key ? "net" : "kv", device.name, kind_text,
+                                   device.kind == DeviceKind::clock
+                                       ? " (a clock device has only 'name' and 'kind')"
+                                       : ""));
         }
     }
     if (const toml::node* stack = table.get("stack")) {

@@ -13,7 +13,9 @@
 
 namespace oasis::cli {
 
-enum class DeviceKind { net, block, kv };
+// clock: the monotonic and the wall-clock time (dev::Clock); nothing to
+// bind, every clock device is the target's one clock.
+enum class DeviceKind { net, block, kv, clock };
 
 // Where a kv device's contents come from.
 enum class KvContents {
@@ -79,7 +81,7 @@ struct Manifest {
 
 // Reads and checks a manifest. On failure the message is complete and for
 // the user: "unikernel.toml:7:8: unknown device kind 'disk' (valid kinds:
-// net, block, kv)". `display_path` is how the file is named in messages.
+// net, block, kv, clock)". `display_path` is how the file is named in messages.
 Result<Manifest, std::string> load_manifest(const std::filesystem::path& file,
                                             std::string_view display_path);
 

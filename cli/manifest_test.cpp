@@ -164,7 +164,10 @@ TEST_F(ManifestTest, MissingAndUnknownKeys) {
 TEST_F(ManifestTest, UnknownDeviceKindListsTheValidOnes) {
     EXPECT_EQ(error(std::string{header} + "[[devices]]\nname = \"disk\"\nkind = \"disk\"\n"),
               "unikernel.toml:6:8: error: unknown device kind 'disk' (valid kinds: net, block, "
-              "kv)");
+              "kv, clock)");
+    EXPECT_EQ(error(std::string{header} + "[[devices]]\nname = \"disk\"\n"),
+              "unikernel.toml:4:1: error: this [[devices]] section has no 'kind' key (for "
+              "example: kind = \"net\" (one of net, block, kv, clock))");
 }
 
 TEST_F(ManifestTest, UnknownArgumentTypeListsTheValidOnes) {
@@ -205,6 +208,33 @@ TEST_F(ManifestTest, KvFolderThatDoesNotExist) {
                                           "true\n"),
               "unikernel.toml:7:9: error: kv device 'htdocs' is baked but names no folder: add "
               "folder = \"...\"");
+}
+
+TEST_F(ManifestTest, ClockDevicesHaveOnlyNameAndKind) {
+    auto parsed = parse(std::string{header} +
+                        "[[devices]]\nname = \"clock\"\nkind = \"clock\"\n"
+                        "[[devices]]\nname = \"uptime\"\nkind = \"clock\"\n");
+    ASSERT_TRUE(parsed.has_value()) << parsed.error();
+    ASSERT_EQ(parsed->devices.size(), 2u);
+    EXPECT_EQ(parsed->devices[0].kind, DeviceKind::clock);
+    EXPECT_EQ(parsed->devices[1].name, "uptime");
+    EXPECT_EQ(device_kind_name(parsed->devices[1].kind), "clock");
+    EXPECT_EQ(parsed->stack_device(), nullptr);
+
+    const std::string clock =
+        std::string{header} + "[[devices]]\nname = \"now\"\nkind = \"clock\"\n";
+    EXPECT_EQ(error(clock + "folder = \"site\"\n"),
+              "unikernel.toml:7:1: error: 'folder' applies to kv devices only, and 'now' is a "
+              "clock device (a clock device has only 'name' and 'kind')");
+    EXPECT_EQ(error(clock + "stack = false\n"),
+              "unikernel.toml:7:1: error: 'stack' applies to net devices only, and 'now' is a "
+              "clock device (a clock device has only 'name' and 'kind')");
+    EXPECT_EQ(error(clock + "timezone = \"UTC\"\n"),
+              "unikernel.toml:7:1: error: unknown key 'timezone' in a [[devices]] section "
+              "(valid keys: name, kind, stack, packet_buffers, folder, baked)");
+    // A clock is a device like the others: its name is the entry's parameter.
+    EXPECT_EQ(error(clock + "[[devices]]\nname = \"now\"\nkind = \"kv\"\n"),
+              "unikernel.toml:8:8: error: device name 'now' is used twice (first at line 5)");
 }
 
 TEST_F(ManifestTest, DefaultOfTheWrongType) {

@@ -204,6 +204,9 @@ std::string describe_device(const Device& device, const TargetOptions& options) 
                               device.folder->string());
             }
             return format("directory (--kv:{}=DIRECTORY)", device.name);
+        case DeviceKind::clock:
+            return "the process's clocks (CLOCK_MONOTONIC since start, CLOCK_REALTIME), nothing "
+                   "to bind";
     }
     return "";
 }
@@ -225,6 +228,49 @@ std::string argument_default_text(const Argument& argument) {
         return format("\"{}\"", argument.default_string);
     }
     return argument.default_text;
+}
+
+std::string names_or_none(const std::set<std::string>& names) {
+    std::string out;
+    for (const std::string& name : names) {
+        format_to(out, "{}{}", out.empty() ? "" : " ", name);
+    }
+    return out.empty() ? std::string{"none"} : out;
+}
+
+// A build system that calls `oasis generate` lists the sources to compile
+// and the baked/NAME.cpp it expects; both must be what the manifest says,
+// or it would build something else than `oasis build` does.
+Result<void, std::string> check_build_system_lists(const Manifest& manifest,
+                                                   const GenerateRequest& generate) {
+    std::set<fs::path> listed_sources;
+    for (const std::string& source : generate.sources) {
+        listed_sources.insert(fs::absolute(source).lexically_normal());
+    }
+    std::set<fs::path> declared_sources;
+    for (const std::string& source : manifest.sources) {
+        declared_sources.insert((manifest.directory / source).lexically_normal());
+    }
+    if (listed_sources != declared_sources) {
+        return Error{
+            std::string{"the build system's sources differ from the manifest's "
+                        "`sources`: keep the two lists the same"}};
+    }
+    const std::set<std::string> listed_baked{generate.baked.begin(), generate.baked.end()};
+    std::set<std::string> declared_baked;
+    for (const Device& device : manifest.devices) {
+        if (device.kind == DeviceKind::kv && device.contents == KvContents::baked) {
+            declared_baked.insert(device.name);
+        }
+    }
+    if (listed_baked != declared_baked) {
+        return Error{
+            format("the build system's baked kv devices ({}) differ from the "
+                   "manifest's ({}): list each kv device with baked = true, "
+                   "as oasis_unikernel(... BAKED NAME...)",
+                   names_or_none(listed_baked), names_or_none(declared_baked))};
+    }
+    return {};
 }
 
 }  // namespace
@@ -460,45 +506,35 @@ int new_command(const fs::path& parent, const std::string& name) {
     return 0;
 }
 
-int generate_command(const fs::path& manifest_path, const TargetRequest& request,
-                     const fs::path& output, const std::vector<std::string>& expected_sources) {
+int generate_command(const GenerateRequest& generate, const TargetRequest& request) {
     auto options = choose_target(request.target, request.net);
     if (options.is_error()) {
         return fail(options.error(), exit_usage);
     }
-    auto manifest = load_manifest(manifest_path, manifest_path.string());
+    auto manifest = load_manifest(generate.manifest, generate.manifest.string());
     if (manifest.is_error()) {
         return fail_located(manifest.error());
     }
-    if (!expected_sources.empty()) {
-        std::set<fs::path> listed;
-        for (const std::string& source : expected_sources) {
-            listed.insert(fs::absolute(source).lexically_normal());
-        }
-        std::set<fs::path> declared;
-        for (const std::string& source : manifest->sources) {
-            declared.insert((manifest->directory / source).lexically_normal());
-        }
-        if (listed != declared) {
-            return fail(
-                format("{}: the build system's sources differ from the manifest's "
-                       "`sources`: keep the two lists the same",
-                       manifest_path.string()));
-        }
-        for (const Device& device : manifest->devices) {
-            if (device.kind == DeviceKind::kv && device.contents == KvContents::baked) {
-                return fail(
-                    format("{}: baked kv devices are built by `oasis build` only, not "
-                           "yet inside Oasis's own tree",
-                           manifest_path.string()));
-            }
+    if (!generate.sources.empty()) {
+        if (auto same = check_build_system_lists(manifest.value(), generate); same.is_error()) {
+            return fail(format("{}: {}", generate.manifest.string(), same.error()));
         }
     }
     auto files = generate_sources(manifest.value(), options.value());
     if (files.is_error()) {
         return fail(files.error());
     }
-    if (auto written = write_files(output, files.value()); written.is_error()) {
+    if (!generate.depfile.empty()) {
+        auto depfile = generate_depfile(manifest.value(), generate.output / "main.cpp");
+        if (depfile.is_error()) {
+            return fail(depfile.error());
+        }
+        if (auto written = write_if_changed(generate.depfile, depfile.value());
+            written.is_error()) {
+            return fail(written.error());
+        }
+    }
+    if (auto written = write_files(generate.output, files.value()); written.is_error()) {
         return fail(written.error());
     }
     return 0;
@@ -515,7 +551,7 @@ std::vector<std::pair<std::string, std::string>> skeleton_files(const std::strin
         "# Devices come before the arguments in the entry's parameters, in this order.\n"
         "# [[devices]]\n"
         "# name = \"service\"\n"
-        "# kind = \"net\"      # net, block or kv\n\n"
+        "# kind = \"net\"      # net, block, kv or clock\n\n"
         "[[arguments]]\n"
         "name = \"greeting\"\n"
         "type = \"string\"\n"

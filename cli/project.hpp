@@ -52,12 +52,22 @@ int clean_command(const ProjectPaths& project);
 int describe_command(const ProjectPaths& project, const std::optional<TargetRequest>& request);
 // Makes the folder `parent/name` with a working skeleton.
 int new_command(const std::filesystem::path& parent, const std::string& name);
-// For build systems (Oasis's own examples): writes only the C++ sources of
-// the build folder into `output`, and checks that `expected_sources` (as the
-// build system lists them) are the manifest's.
-int generate_command(const std::filesystem::path& manifest, const TargetRequest& request,
-                     const std::filesystem::path& output,
-                     const std::vector<std::string>& expected_sources);
+// What a build system (Oasis's own examples, through oasis_unikernel() in
+// cli/CMakeLists.txt) asks of `oasis generate`.
+struct GenerateRequest {
+    std::filesystem::path manifest;
+    // Where the C++ sources of the build folder go.
+    std::filesystem::path output;
+    // The sources and baked kv devices as the build system lists them: when
+    // `sources` is given, both must be the manifest's, so the build system
+    // compiles exactly what the manifest says (baked/NAME.cpp included).
+    std::vector<std::string> sources;
+    std::vector<std::string> baked;
+    // If not empty: a depfile naming the manifest and every folder and file
+    // the baked devices read, with output/main.cpp as its target.
+    std::filesystem::path depfile;
+};
+int generate_command(const GenerateRequest& generate, const TargetRequest& request);
 
 // Where Oasis's CMake package is: PREFIX/lib/cmake/Oasis beside an
 // installed `oasis` (PREFIX/bin/oasis), else the build tree this `oasis`
