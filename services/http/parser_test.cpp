@@ -389,7 +389,7 @@ std::optional<ParseError> response_error(std::string_view text, Method method = 
 
 // --- Requests ---
 
-TEST(RequestParser, CurlGet) {
+TEST(HttpRequestParser, CurlGet) {
     const Request request = parse_one_request(curl_get);
     EXPECT_EQ(request.method, Method::get);
     EXPECT_EQ(request.method_token, "GET");
@@ -408,14 +408,14 @@ TEST(RequestParser, CurlGet) {
     EXPECT_EQ(transcript.end, ParseState::incomplete);
 }
 
-TEST(RequestParser, CurlHead) {
+TEST(HttpRequestParser, CurlHead) {
     const Request request = parse_one_request(curl_head);
     EXPECT_EQ(request.method, Method::head);
     EXPECT_EQ(request.target, "/");
     EXPECT_EQ(requests_every_way(curl_head).messages.size(), 1u);
 }
 
-TEST(RequestParser, ChromiumGet) {
+TEST(HttpRequestParser, ChromiumGet) {
     const Request request = parse_one_request(chromium_get);
     EXPECT_EQ(request.fields.size(), 14u);
     EXPECT_EQ(request.fields.get("sec-ch-ua"), "\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"");
@@ -425,7 +425,7 @@ TEST(RequestParser, ChromiumGet) {
     EXPECT_EQ(requests_every_way(chromium_get).messages.size(), 1u);
 }
 
-TEST(RequestParser, PostWithContentLength) {
+TEST(HttpRequestParser, PostWithContentLength) {
     const Request request = parse_one_request(curl_post);
     EXPECT_EQ(request.method, Method::post);
     EXPECT_EQ(request.body, "name=oasis&kind=unikernel");
@@ -434,7 +434,7 @@ TEST(RequestParser, PostWithContentLength) {
     EXPECT_EQ(transcript.heads, 1u);
 }
 
-TEST(RequestParser, HeadStateComesOnceBeforeTheBody) {
+TEST(HttpRequestParser, HeadStateComesOnceBeforeTheBody) {
     RequestParser parser;
     const std::string_view head = curl_post.substr(0, curl_post.find("name="));
     ParseProgress progress = parser.feed(as_bytes(curl_post));
@@ -452,7 +452,7 @@ TEST(RequestParser, HeadStateComesOnceBeforeTheBody) {
     EXPECT_EQ(parser.take().body, "name=oasis&kind=unikernel");
 }
 
-TEST(RequestParser, CurlChunkedPost) {
+TEST(HttpRequestParser, CurlChunkedPost) {
     const Request request = parse_one_request(curl_chunked);
     EXPECT_EQ(request.body, "hello chunked world");
     EXPECT_TRUE(request.trailers.empty());
@@ -461,7 +461,7 @@ TEST(RequestParser, CurlChunkedPost) {
     EXPECT_EQ(transcript.heads, 1u);
 }
 
-TEST(RequestParser, ChunkExtensionsAndTrailers) {
+TEST(HttpRequestParser, ChunkExtensionsAndTrailers) {
     const Request request = parse_one_request(chunked_with_trailers);
     EXPECT_EQ(request.method, Method::put);
     EXPECT_EQ(request.body, "hello, world0123456789");
@@ -473,7 +473,7 @@ TEST(RequestParser, ChunkExtensionsAndTrailers) {
               std::vector<std::string>{describe(request)});
 }
 
-TEST(RequestParser, PipelinedRequestsAreReadOneByOne) {
+TEST(HttpRequestParser, PipelinedRequestsAreReadOneByOne) {
     RequestParser parser;
     std::string_view rest = wrk_pipelined;
     for (std::string_view target : {"/?foo", "/?bar", "/?baz"}) {
@@ -491,7 +491,7 @@ TEST(RequestParser, PipelinedRequestsAreReadOneByOne) {
     EXPECT_EQ(transcript.messages.size(), 3u);
 }
 
-TEST(RequestParser, PipelinedRequestsWithBodies) {
+TEST(HttpRequestParser, PipelinedRequestsWithBodies) {
     const std::string stream =
         std::string{curl_post} + std::string{curl_chunked} + std::string{curl_get};
     RequestParser parser;
@@ -516,7 +516,7 @@ TEST(RequestParser, PipelinedRequestsWithBodies) {
     EXPECT_EQ(transcript.heads, 2u);
 }
 
-TEST(RequestParser, LeadingEmptyLinesAreSkipped) {
+TEST(HttpRequestParser, LeadingEmptyLinesAreSkipped) {
     const std::string text = "\r\n\n\r\n" + std::string{curl_get};
     RequestParser parser;
     EXPECT_EQ(parser.feed(as_bytes(std::string_view{"\r\n\r"})).state, ParseState::incomplete);
@@ -529,7 +529,7 @@ TEST(RequestParser, LeadingEmptyLinesAreSkipped) {
     EXPECT_EQ(transcript.messages[0], describe(parse_one_request(curl_get)));
 }
 
-TEST(RequestParser, EndlessEmptyLinesAreBounded) {
+TEST(HttpRequestParser, EndlessEmptyLinesAreBounded) {
     Limits limits;
     limits.max_start_line = 16;
     const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -538,13 +538,13 @@ TEST(RequestParser, EndlessEmptyLinesAreBounded) {
               ParseError::start_line_too_long);
 }
 
-TEST(RequestParser, BareLineFeedsEndLines) {
+TEST(HttpRequestParser, BareLineFeedsEndLines) {
     const Request request = parse_one_request("GET /a HTTP/1.1\nHost: x\nAccept: */*\n\n");
     EXPECT_EQ(request.target, "/a");
     EXPECT_EQ(request.fields.get("Accept"), "*/*");
 }
 
-TEST(RequestParser, FieldValuesAreTrimmedAndKeepInnerWhitespace) {
+TEST(HttpRequestParser, FieldValuesAreTrimmedAndKeepInnerWhitespace) {
     const Request request = parse_one_request(
         "GET / HTTP/1.1\r\nHost:\texample.com \t\r\nX-Empty:\r\nX-Inner: a  b\tc\r\n"
         "X-Obs-Text: caf\xc3\xa9\r\n\r\n");
@@ -554,7 +554,7 @@ TEST(RequestParser, FieldValuesAreTrimmedAndKeepInnerWhitespace) {
     EXPECT_EQ(request.fields.get("X-Obs-Text"), "caf\xc3\xa9");
 }
 
-TEST(RequestParser, VersionsAndMethods) {
+TEST(HttpRequestParser, VersionsAndMethods) {
     const Request old = parse_one_request("GET / HTTP/1.0\r\n\r\n");
     EXPECT_EQ(old.version, (Version{1, 0}));
     EXPECT_FALSE(old.keeps_alive());
@@ -571,7 +571,7 @@ TEST(RequestParser, VersionsAndMethods) {
         Method::connect);
 }
 
-TEST(RequestParser, ContentLengthRepeatedWithOneValue) {
+TEST(HttpRequestParser, ContentLengthRepeatedWithOneValue) {
     const std::string_view text =
         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\nContent-Length: 003\r\n\r\nabc";
     EXPECT_EQ(parse_one_request(text).body, "abc");
@@ -580,7 +580,7 @@ TEST(RequestParser, ContentLengthRepeatedWithOneValue) {
               "");
 }
 
-TEST(RequestParser, TransferCodingNamesAreCaseInsensitive) {
+TEST(HttpRequestParser, TransferCodingNamesAreCaseInsensitive) {
     const Request request = parse_one_request(
         "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , Chunked\r\n\r\n1\r\na\r\n0\r\n\r\n");
     EXPECT_EQ(request.body, "a");
@@ -701,7 +701,7 @@ const ErrorCase request_error_cases[] = {
      ParseError::unsupported_version},
 };
 
-TEST(RequestParser, EveryErrorInItsCase) {
+TEST(HttpRequestParser, EveryErrorInItsCase) {
     for (const ErrorCase& error_case : request_error_cases) {
         SCOPED_TRACE(error_case.name);
         const Transcript transcript = requests_every_way(error_case.text);
@@ -712,7 +712,7 @@ TEST(RequestParser, EveryErrorInItsCase) {
     }
 }
 
-TEST(RequestParser, FailedStaysFailed) {
+TEST(HttpRequestParser, FailedStaysFailed) {
     RequestParser parser;
     const ParseProgress progress =
         parser.feed(as_bytes(std::string_view{"GET / HTTP/1.1\r\nHost : x\r\n"}));
@@ -730,7 +730,7 @@ std::string request_line_of_size(std::size_t size) {
     return prefix + std::string(size - prefix.size() - suffix.size(), 'a') + suffix;
 }
 
-TEST(RequestParserLimits, StartLine) {
+TEST(HttpRequestParserLimits, StartLine) {
     Limits limits;
     limits.max_start_line = 64;
     const std::string fits = request_line_of_size(64) + "\r\nHost: x\r\n\r\n";
@@ -752,14 +752,14 @@ std::string request_with_fields(std::size_t count, std::size_t value_size) {
     return text + "\r\n";
 }
 
-TEST(RequestParserLimits, FieldCount) {
+TEST(HttpRequestParserLimits, FieldCount) {
     Limits limits;
     limits.max_field_count = 5;
     EXPECT_EQ(requests_every_way(request_with_fields(5, 1), limits).messages.size(), 1u);
     EXPECT_EQ(request_error(request_with_fields(6, 1), limits), ParseError::fields_too_large);
 }
 
-TEST(RequestParserLimits, FieldsSize) {
+TEST(HttpRequestParserLimits, FieldsSize) {
     // "Host: x\r\n" is 9 bytes and each "X-001: vvvv\r\n" 13.
     Limits limits;
     limits.max_fields_size = 9 + 3 * 13;
@@ -773,7 +773,7 @@ TEST(RequestParserLimits, FieldsSize) {
     EXPECT_EQ(status_for(ParseError::fields_too_large), Status::request_header_fields_too_large);
 }
 
-TEST(RequestParserLimits, TrailersHaveTheirOwnBudget) {
+TEST(HttpRequestParserLimits, TrailersHaveTheirOwnBudget) {
     Limits limits;
     limits.max_field_count = 2;
     const std::string_view head =
@@ -785,7 +785,7 @@ TEST(RequestParserLimits, TrailersHaveTheirOwnBudget) {
               ParseError::fields_too_large);
 }
 
-TEST(RequestParserLimits, DeclaredBody) {
+TEST(HttpRequestParserLimits, DeclaredBody) {
     Limits limits;
     limits.max_body = 25;
     EXPECT_EQ(requests_every_way(curl_post, limits).messages.size(), 1u);
@@ -799,7 +799,7 @@ TEST(RequestParserLimits, DeclaredBody) {
     EXPECT_EQ(status_for(ParseError::body_too_large), Status::content_too_large);
 }
 
-TEST(RequestParserLimits, DecodedChunkedBody) {
+TEST(HttpRequestParserLimits, DecodedChunkedBody) {
     Limits limits;
     limits.max_body = 19;  // "hello chunked world"
     EXPECT_EQ(requests_every_way(curl_chunked, limits).messages.size(), 1u);
@@ -814,7 +814,7 @@ TEST(RequestParserLimits, DecodedChunkedBody) {
               ParseError::body_too_large);
 }
 
-TEST(RequestParserLimits, ChunkLine) {
+TEST(HttpRequestParserLimits, ChunkLine) {
     Limits limits;
     limits.max_chunk_line = 12;
     const std::string_view head =
@@ -829,7 +829,7 @@ TEST(RequestParserLimits, ChunkLine) {
 
 // --- Responses ---
 
-TEST(ResponseParser, NginxWithContentLength) {
+TEST(HttpResponseParser, NginxWithContentLength) {
     const Transcript transcript = responses_every_way(nginx_index, {{Method::get}, false});
     ASSERT_EQ(transcript.messages.size(), 1u);
     EXPECT_EQ(transcript.heads, 1u);
@@ -850,14 +850,14 @@ TEST(ResponseParser, NginxWithContentLength) {
     EXPECT_EQ(response.body.size(), 72u);
 }
 
-TEST(ResponseParser, NginxNotFound) {
+TEST(HttpResponseParser, NginxNotFound) {
     const Transcript transcript = responses_every_way(nginx_not_found, {{Method::get}, false});
     ASSERT_EQ(transcript.messages.size(), 1u);
     EXPECT_NE(transcript.messages[0].find("404 'Not Found'"), std::string::npos);
     EXPECT_NE(transcript.messages[0].find("body[153]"), std::string::npos);
 }
 
-TEST(ResponseParser, NginxChunked) {
+TEST(HttpResponseParser, NginxChunked) {
     const Transcript transcript = responses_every_way(nginx_chunked, {{Method::get}, false});
     ASSERT_EQ(transcript.messages.size(), 1u);
     EXPECT_EQ(transcript.heads, 1u);
@@ -867,7 +867,7 @@ TEST(ResponseParser, NginxChunked) {
               std::string::npos);
 }
 
-TEST(ResponseParser, HeadResponseHasNoBody) {
+TEST(HttpResponseParser, HeadResponseHasNoBody) {
     ResponseParser parser;
     parser.expect(Method::head);
     const ParseProgress progress = parser.feed(as_bytes(nginx_head));
@@ -883,7 +883,7 @@ TEST(ResponseParser, HeadResponseHasNoBody) {
     EXPECT_EQ(transcript.end, ParseState::incomplete) << "the close after it is clean";
 }
 
-TEST(ResponseParser, NoContentAndNotModifiedHaveNoBody) {
+TEST(HttpResponseParser, NoContentAndNotModifiedHaveNoBody) {
     for (std::string_view text : {nginx_no_content, nginx_not_modified}) {
         // A body-looking tail after them is the next response, not theirs.
         const std::string stream =
@@ -896,7 +896,7 @@ TEST(ResponseParser, NoContentAndNotModifiedHaveNoBody) {
     }
 }
 
-TEST(ResponseParser, InterimResponsesAreSkipped) {
+TEST(HttpResponseParser, InterimResponsesAreSkipped) {
     ResponseParser parser;
     parser.expect(Method::put);
     const ParseProgress progress = parser.feed(as_bytes(nginx_continue_then_created));
@@ -918,7 +918,7 @@ TEST(ResponseParser, InterimResponsesAreSkipped) {
     EXPECT_EQ(response_error(hints), ParseError::truncated);
 }
 
-TEST(ResponseParser, SwitchingProtocolsIsFinal) {
+TEST(HttpResponseParser, SwitchingProtocolsIsFinal) {
     const std::string_view text =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
     const Transcript transcript = responses_every_way(text, {{Method::get}, false});
@@ -926,7 +926,7 @@ TEST(ResponseParser, SwitchingProtocolsIsFinal) {
     EXPECT_NE(transcript.messages[0].find("101 'Switching Protocols'"), std::string::npos);
 }
 
-TEST(ResponseParser, ConnectSuccessIsATunnel) {
+TEST(HttpResponseParser, ConnectSuccessIsATunnel) {
     const std::string_view text = "HTTP/1.1 200 Connection Established\r\n\r\n";
     ResponseParser parser;
     parser.expect(Method::connect);
@@ -936,7 +936,7 @@ TEST(ResponseParser, ConnectSuccessIsATunnel) {
     EXPECT_EQ(progress.consumed, text.size());
 }
 
-TEST(ResponseParser, BodyUntilClose) {
+TEST(HttpResponseParser, BodyUntilClose) {
     const Transcript transcript = responses_every_way(nginx_until_close, {{Method::get}, true});
     ASSERT_EQ(transcript.messages.size(), 1u);
     EXPECT_EQ(transcript.heads, 1u);
@@ -951,7 +951,7 @@ TEST(ResponseParser, BodyUntilClose) {
     EXPECT_EQ(parser.take().body.size(), 82u);
 }
 
-TEST(ResponseParser, UntilCloseBodyIsBounded) {
+TEST(HttpResponseParser, UntilCloseBodyIsBounded) {
     Limits limits;
     limits.max_body = 82;
     EXPECT_EQ(responses_every_way(nginx_until_close, {{Method::get}, true}, limits).messages.size(),
@@ -960,7 +960,7 @@ TEST(ResponseParser, UntilCloseBodyIsBounded) {
     EXPECT_EQ(response_error(nginx_until_close, Method::get, limits), ParseError::body_too_large);
 }
 
-TEST(ResponseParser, OtherFinalCodingRunsToTheClose) {
+TEST(HttpResponseParser, OtherFinalCodingRunsToTheClose) {
     const std::string_view text =
         bytes_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x00");
     const Transcript transcript = responses_every_way(text, {{Method::get}, true});
@@ -974,7 +974,7 @@ TEST(ResponseParser, OtherFinalCodingRunsToTheClose) {
     EXPECT_NE(old_transcript.messages[0].find("body[15]"), std::string::npos);
 }
 
-TEST(ResponseParser, FinishInsideAMessageIsTruncated) {
+TEST(HttpResponseParser, FinishInsideAMessageIsTruncated) {
     EXPECT_EQ(response_error(nginx_index.substr(0, nginx_index.size() - 1)), ParseError::truncated);
     EXPECT_EQ(response_error(nginx_index.substr(0, 20)), ParseError::truncated);
     EXPECT_EQ(response_error(nginx_chunked.substr(0, nginx_chunked.size() - 2)),
@@ -985,7 +985,7 @@ TEST(ResponseParser, FinishInsideAMessageIsTruncated) {
     EXPECT_EQ(parser.finish(), ParseState::incomplete);
 }
 
-TEST(ResponseParser, ReasonPhrases) {
+TEST(HttpResponseParser, ReasonPhrases) {
     for (std::string_view line : {"HTTP/1.1 200 \r\n\r\n", "HTTP/1.1 200\r\n\r\n"}) {
         const Transcript transcript = responses_every_way(line, {{Method::head}, false});
         ASSERT_EQ(transcript.messages.size(), 1u);
@@ -997,7 +997,7 @@ TEST(ResponseParser, ReasonPhrases) {
     EXPECT_NE(spaced.messages[0].find("404 'Not  Found '"), std::string::npos);
 }
 
-TEST(ResponseParser, PipelinedResponsesFollowTheirRequests) {
+TEST(HttpResponseParser, PipelinedResponsesFollowTheirRequests) {
     const std::string stream = std::string{nginx_head} + std::string{nginx_index} +
                                std::string{nginx_no_content} + std::string{nginx_chunked};
     const Transcript transcript =
@@ -1034,14 +1034,14 @@ const ErrorCase response_error_cases[] = {
      ParseError::truncated},
 };
 
-TEST(ResponseParser, EveryErrorInItsCase) {
+TEST(HttpResponseParser, EveryErrorInItsCase) {
     for (const ErrorCase& error_case : response_error_cases) {
         SCOPED_TRACE(error_case.name);
         EXPECT_EQ(response_error(error_case.text), error_case.error);
     }
 }
 
-TEST(ResponseParserLimits, StatusLineAndFields) {
+TEST(HttpResponseParserLimits, StatusLineAndFields) {
     Limits limits;
     limits.max_start_line = 15;  // "HTTP/1.1 200 OK"
     limits.max_field_count = 1;
@@ -1056,7 +1056,7 @@ TEST(ResponseParserLimits, StatusLineAndFields) {
 
 // --- Errors ---
 
-TEST(ParseErrors, NamesAndStatuses) {
+TEST(HttpParseErrors, NamesAndStatuses) {
     EXPECT_EQ(parse_error_name(ParseError::bare_cr), "bare_cr");
     EXPECT_EQ(format("{}", ParseError::obsolete_fold), "obsolete_fold");
     EXPECT_EQ(status_for(ParseError::bad_syntax), Status::bad_request);
