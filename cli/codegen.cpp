@@ -513,7 +513,10 @@ std::string generate_cmake_lists(const Manifest& manifest, const TargetOptions& 
               "target_compile_options({}-app PRIVATE ${{OASIS_GUEST_FLAGS}} -Wall -Wextra)\n"
               "target_link_libraries({}-app PUBLIC {}oasis::oasis_dev oasis::oasis_core)\n\n",
               manifest.name, cmake_quoted(manifest.directory.string()), manifest.name,
-              manifest.name, stack ? "oasis::oasis_net_stack " : "");
+              manifest.name,
+              // With a stack come the services on it (HTTP, iperf3): archives,
+              // so only what the application calls is linked in.
+              stack ? "oasis::oasis_http oasis::oasis_iperf3 oasis::oasis_net_stack " : "");
     format_to(out,
               "# The target's main, generated from the manifest, and the image in dist/.\n"
               "add_executable({} main.cpp)\n"

@@ -205,7 +205,7 @@ TEST(CodegenTest, CmakeListsBuildsTheAppAsGuestCodeAgainstThePackage) {
     EXPECT_TRUE(contains(cmake, "add_library(site-app STATIC\n  \"/project/unikernel.cpp\"\n)"))
         << cmake;
     EXPECT_TRUE(contains(cmake, "${OASIS_GUEST_FLAGS}"));
-    EXPECT_TRUE(contains(cmake, "oasis::oasis_net_stack"));
+    EXPECT_TRUE(contains(cmake, "oasis::oasis_http oasis::oasis_iperf3 oasis::oasis_net_stack"));
     EXPECT_TRUE(contains(cmake, "RUNTIME_OUTPUT_DIRECTORY \"/project/dist\""));
 }
 

@@ -3,10 +3,10 @@
 # and under PREFIX/lib/cmake/Oasis after `cmake --install`, with the tool, headers and libraries.
 include(CMakePackageConfigHelpers)
 
-# What a unikernel links: the unix target and the stack. The libraries they need are found by
-# following LINK_LIBRARIES, once every folder has been read (see the deferred call below), so a
-# new dependency anywhere is exported without editing this file.
-set(OASIS_PACKAGE_ROOTS oasis_unix oasis_net_stack)
+# What a unikernel links: the unix target, the stack and the services on it. The libraries they
+# need are found by following LINK_LIBRARIES, once every folder has been read (see the deferred
+# call below), so a new dependency anywhere is exported without editing this file.
+set(OASIS_PACKAGE_ROOTS oasis_unix oasis_net_stack oasis_http oasis_iperf3)
 set(OASIS_BUILD_PACKAGE_DIR ${PROJECT_BINARY_DIR}/package)
 
 function(oasis_collect_libraries out)
@@ -57,7 +57,7 @@ install(FILES ${OASIS_BUILD_PACKAGE_DIR}/OasisConfig.cmake
   ${OASIS_BUILD_PACKAGE_DIR}/OasisConfigVersion.cmake DESTINATION lib/cmake/Oasis)
 
 # Headers keep their root-relative paths under include/oasis ("core/task.hpp").
-foreach(folder core dev net targets/unix)
+foreach(folder core dev net services targets/unix)
   get_filename_component(parent ${folder} DIRECTORY)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${folder} DESTINATION include/oasis/${parent}
     FILES_MATCHING PATTERN "*.hpp" PATTERN "corpus" EXCLUDE)
