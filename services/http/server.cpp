@@ -265,11 +265,17 @@ Task<bool> Connection::send(const Reply& reply, Method method, Version version, 
     }
     // A streamed body: the head and the first piece go in one write, so a
     // small file is one segment, as an inline body is.
-    std::vector<std::byte> piece(write_piece);
-    std::size_t head_size = std::min(out.size(), piece.size());
-    std::copy_n(as_bytes(out).data(), head_size, piece.data());
+    // No bigger than the reply, so a small file costs no 64 KiB buffer.
+    std::vector<std::byte> piece(static_cast<std::size_t>(
+        std::min<std::uint64_t>(write_piece, out.size() + reply.source_length)));
+    std::size_t filled = 0;
+    if (out.size() < piece.size()) {
+        std::copy_n(as_bytes(out).data(), out.size(), piece.data());
+        filled = out.size();
+    } else if (!co_await write(as_bytes(out))) {
+        co_return false;  // a head of 64 KiB or more (handler fields) goes alone
+    }
     std::uint64_t offset = 0;
-    std::size_t filled = head_size;
     while (offset < reply.source_length || filled > 0) {
         const std::uint64_t left = reply.source_length - offset;
         const std::size_t room = piece.size() - filled;
