@@ -16,6 +16,9 @@ oasis=$1
 hello_image=$2
 echo_image=$3
 
+# shellcheck source=bench/report.sh
+source "$(dirname "${BASH_SOURCE[0]}")/report.sh"
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/oasis-tool-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -36,15 +39,6 @@ median_ms() {
     printf '%s\n' "${samples[@]}" | sort -n |
         awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1e6 }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b > 0) ? a / b : 0 }'; }
-report() { # benchmark metric value unit [peer peer_value]
-    if [ $# -ge 6 ]; then
-        echo "BENCH|$1|$2|$3|$5|$6|$4|$(ratio "$3" "$6")"
-    else
-        echo "BENCH|$1|$2|$3|-|-|$4|-"
-    fi
-}
-
 "$oasis" new bench >/dev/null
 cd bench
 
