@@ -353,11 +353,15 @@ namespace {}  // namespace
 
 // Serves one connection; the slot is given back however the task ends,
 // returning or cancelled.
-Task<void> serve_connection(Server* server, net::TcpStream stream) {
+Task<void> serve_connection(Server* server, std::shared_ptr<Server::Slots> slots,
+                            net::TcpStream stream) {
     struct SlotRelease {
-        Server* server;
-        ~SlotRelease() { server->connection_ended(); }
-    } release{server};
+        std::shared_ptr<Server::Slots> slots;
+        ~SlotRelease() {
+            --slots->active;
+            Scheduler::current().wake_one(slots->freed);
+        }
+    } release{std::move(slots)};
     stream.set_no_delay(true);  // replies are written whole; Nagle would only delay their tails
     Connection connection{*server, std::move(stream)};
     co_await connection.run();
@@ -372,9 +376,10 @@ Server::~Server() {
     }
 }
 
-void Server::connection_ended() {
-    --m_stats.active;
-    Scheduler::current().wake_one(m_connection_ended);
+ServerStats Server::stats() const {
+    ServerStats stats = m_stats;
+    stats.active = m_slots->active;
+    return stats;
 }
 
 std::string_view Server::date() {
@@ -392,8 +397,8 @@ std::string_view Server::date() {
 Task<void> Server::serve(net::TcpListener listener) {
     Scheduler& scheduler = Scheduler::current();
     for (;;) {
-        while (m_stats.active >= m_config.max_connections) {
-            co_await wait_on(m_connection_ended);
+        while (m_slots->active >= m_config.max_connections) {
+            co_await wait_on(m_slots->freed);
         }
         auto stream = co_await listener.accept();
         if (!stream) {
@@ -401,8 +406,9 @@ Task<void> Server::serve(net::TcpListener listener) {
         }
         std::erase_if(m_connections, [](const JoinHandle& handle) { return handle.finished(); });
         ++m_stats.connections;
-        ++m_stats.active;
-        m_connections.push_back(scheduler.spawn(serve_connection(this, std::move(*stream))));
+        ++m_slots->active;
+        m_connections.push_back(
+            scheduler.spawn(serve_connection(this, m_slots, std::move(*stream))));
     }
     // The stack stopped: its connections are reset, so every task ends soon.
     for (JoinHandle& connection : m_connections) {

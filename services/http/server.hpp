@@ -99,7 +99,7 @@ public:
 
 struct ServerStats {
     std::uint64_t connections = 0;  // accepted
-    std::uint64_t active = 0;       // open now
+    std::uint64_t active = 0;       // open now (filled in by Server::stats())
     std::uint64_t requests = 0;     // handed to the handler
     std::uint64_t parse_errors = 0;
     std::uint64_t head_timeouts = 0;  // 408 while reading a head or body
@@ -116,7 +116,8 @@ public:
     Server(Handler& handler, dev::Clock* clock, ServerConfig config);
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
-    // Cancels the connections still being served.
+    // Cancels the connections still being served. serve() must have
+    // returned or been cancelled first.
     ~Server();
 
     // Accepts connections until the listener closes (the stack stopped),
@@ -124,25 +125,32 @@ public:
     // after every connection has ended.
     Task<void> serve(net::TcpListener listener);
 
-    const ServerStats& stats() const { return m_stats; }
+    ServerStats stats() const;
     const ServerConfig& config() const { return m_config; }
 
 private:
     friend class Connection;
-    friend Task<void> serve_connection(Server* server, net::TcpStream stream);
+
+    // The connection slots, shared with the connection tasks: a task
+    // cancelled with the server is destroyed after it, and gives its slot
+    // back here.
+    struct Slots {
+        std::uint64_t active = 0;
+        // The accept loop, while every slot is taken; woken when one is freed.
+        WaitList freed;
+    };
+    friend Task<void> serve_connection(Server* server, std::shared_ptr<Slots> slots,
+                                       net::TcpStream stream);
 
     // "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second.
     std::string_view date();
-    void connection_ended();
 
     Handler& m_handler;
     dev::Clock* m_clock;
     ServerConfig m_config;
     ServerStats m_stats;
     std::vector<JoinHandle> m_connections;
-    // The accept loop, while every slot is taken, and serve()'s end, while
-    // connections are still open; woken when one ends.
-    WaitList m_connection_ended;
+    std::shared_ptr<Slots> m_slots = std::make_shared<Slots>();
     std::int64_t m_date_second = -1;
     std::string m_date;
 };

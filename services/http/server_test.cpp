@@ -10,13 +10,9 @@
 #include "core/crypto/sha256.hpp"
 #include "core/format.hpp"
 #include "core/testing/run.hpp"
-#include "core/testing/seed.hpp"
 #include "core/timeout.hpp"
-#include "core/virtual_platform.hpp"
 #include "dev/baked_kv.hpp"
-#include "net/fault/test_support.hpp"
-#include "net/sim/simulated_switch.hpp"
-#include "net/stack.hpp"
+#include "net/sim/client_server.hpp"
 #include "services/http/client.hpp"
 #include "services/http/semantics.hpp"
 #include "services/http/server.hpp"
@@ -27,13 +23,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using net::Ipv4Address;
-using net::Ipv4Prefix;
-using net::test_support::test_mac;
+using net::test_support::ClientServerNetwork;
 using testing::run_to_end;
-using testing::seed;
 
-constexpr Ipv4Address client_address = Ipv4Address::from_octets(10, 0, 0, 1);
-constexpr Ipv4Address server_address = Ipv4Address::from_octets(10, 0, 0, 2);
+constexpr Ipv4Address server_address = ClientServerNetwork::server_address;
 constexpr std::uint16_t port = 80;
 // 2026-11-27 12:00:00 UTC, and the files' time, a day earlier.
 constexpr std::int64_t now_seconds = 1'795'780'800;
@@ -60,21 +53,15 @@ dev::BakedValue baked(std::string_view key, std::string_view contents) {
     return value;
 }
 
+net::PortOptions one_millisecond_link() {
+    net::PortOptions link;
+    link.faults.delay = 1ms;
+    return link;
+}
+
 class HttpServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        net::PortOptions link;
-        link.faults.delay = 1ms;
-        m_client_device = &m_network.add_port(test_mac(1), link);
-        m_server_device = &m_network.add_port(test_mac(2), link);
-        m_client = std::make_unique<net::Stack>(
-            *m_client_device, m_client_pool, net::StackConfig{Ipv4Prefix{client_address, 24}, {}},
-            m_client_random);
-        m_server = std::make_unique<net::Stack>(
-            *m_server_device, m_server_pool, net::StackConfig{Ipv4Prefix{server_address, 24}, {}},
-            m_server_random);
-        m_client->start();
-        m_server->start();
         m_values = {
             baked("404.html", m_not_found),
             baked("big.bin", m_big),
@@ -86,11 +73,7 @@ protected:
         m_store = std::make_unique<dev::BakedKeyValueStore>(m_values);
     }
 
-    void TearDown() override {
-        m_client->stop();
-        m_server->stop();
-        m_scheduler.run_until_idle();
-    }
+    void TearDown() override { m_network.stop(); }
 
     void start_server(ServerConfig config = {}, StaticFilesConfig files = {}) {
         files.redirects.push_back({"/old", "/index.html", 308});
@@ -98,7 +81,7 @@ protected:
         m_http = std::make_unique<Server>(*m_files, &m_clock, std::move(config));
         auto listener = m_server->tcp_listen(port);
         ASSERT_TRUE(listener.has_value());
-        m_scheduler.spawn(m_http->serve(std::move(*listener)));
+        m_serving = m_scheduler.spawn(m_http->serve(std::move(*listener)));
     }
 
     Result<Response, ClientError> get(std::string target, Fields fields = {},
@@ -144,20 +127,14 @@ protected:
     std::vector<dev::BakedValue> m_values;
     std::unique_ptr<dev::BakedKeyValueStore> m_store;
 
-    VirtualPlatform m_platform;
-    Scheduler m_scheduler{m_platform};
+    ClientServerNetwork m_network{one_millisecond_link()};
+    Scheduler& m_scheduler = m_network.scheduler;
     FixedClock m_clock;
-    PacketPool m_client_pool{1024};
-    PacketPool m_server_pool{1024};
-    crypto::ChaChaRng m_client_random{seed(1)};
-    crypto::ChaChaRng m_server_random{seed(2)};
-    net::SimulatedSwitch m_network;
-    net::SimulatedNetDevice* m_client_device = nullptr;
-    net::SimulatedNetDevice* m_server_device = nullptr;
-    std::unique_ptr<net::Stack> m_client;
-    std::unique_ptr<net::Stack> m_server;
+    std::unique_ptr<net::Stack>& m_client = m_network.client;
+    std::unique_ptr<net::Stack>& m_server = m_network.server;
     std::unique_ptr<StaticFiles> m_files;
     std::unique_ptr<Server> m_http;
+    JoinHandle m_serving;
 };
 
 TEST_F(HttpServerTest, ServesTheIndexWithValidators) {
@@ -428,6 +405,34 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitWaitForASlot) {
     EXPECT_EQ(get("/")->status, 200);
     EXPECT_GE(m_scheduler.now() - began, 1s);
     EXPECT_EQ(m_http->stats().connections, 2u);
+}
+
+Task<int> pause(Duration duration) {
+    co_await sleep_for(duration);
+    co_return 0;
+}
+
+// Opens a connection and leaves it idle until the stack stops.
+Task<void> connect_and_wait(net::Stack* stack) {
+    auto stream = co_await stack->tcp_connect(server_address, port);
+    if (stream) {
+        std::vector<std::byte> buffer(64);
+        auto count = co_await stream->read(MutableByteView{buffer});
+        (void)count;
+    }
+}
+
+TEST_F(HttpServerTest, DestroyingTheServerCancelsItsConnections) {
+    start_server();
+    m_scheduler.spawn(connect_and_wait(m_client.get()));
+    (void)exchange_raw("", 1s);  // runs the scheduler until the idle one is being served
+    ASSERT_EQ(m_http->stats().active, 2u);
+    // The tasks are destroyed after the server, and must not touch it then
+    // (AddressSanitizer builds check it).
+    m_serving.cancel();
+    m_http.reset();
+    (void)run_to_end(m_scheduler, pause(100ms));
+    EXPECT_EQ(exchange_raw("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), "connect failed");
 }
 
 // Answers every request with its own body, and says how many trailer

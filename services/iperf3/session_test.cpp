@@ -6,27 +6,34 @@
 #include <vector>
 
 #include "core/format.hpp"
-#include "core/testing/seed.hpp"
 #include "core/timeout.hpp"
-#include "core/virtual_platform.hpp"
-#include "net/fault/test_support.hpp"
-#include "net/sim/simulated_switch.hpp"
-#include "net/stack.hpp"
+#include "net/sim/client_server.hpp"
 #include "services/iperf3/client.hpp"
 #include "services/iperf3/server.hpp"
 
 namespace oasis::iperf3 {
 namespace {
 
-using testing::seed;
-
 using namespace std::chrono_literals;
 using net::Ipv4Address;
-using net::Ipv4Prefix;
-using net::test_support::test_mac;
+using net::test_support::ClientServerNetwork;
 
-constexpr Ipv4Address client_address = Ipv4Address::from_octets(10, 0, 0, 1);
-constexpr Ipv4Address server_address = Ipv4Address::from_octets(10, 0, 0, 2);
+constexpr Ipv4Address client_address = ClientServerNetwork::client_address;
+constexpr Ipv4Address server_address = ClientServerNetwork::server_address;
+
+// 5 ms each way and 64 KiB windows: about 6 MB per virtual second, so that a
+// test by time moves a bounded amount of data.
+net::PortOptions slow_link() {
+    net::PortOptions link;
+    link.faults.delay = 5ms;
+    return link;
+}
+net::StackOptions small_windows() {
+    net::StackOptions options;
+    options.tcp_config.send_buffer = 64 * 1024;
+    options.tcp_config.receive_buffer = 64 * 1024;
+    return options;
+}
 
 std::string outcome_text(const TestReport& report) {
     return report.outcome ? std::string{"ok"} : format("{}", report.outcome.error());
@@ -34,31 +41,7 @@ std::string outcome_text(const TestReport& report) {
 
 class Iperf3SessionTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        // 5 ms each way and 64 KiB windows: about 6 MB per virtual second,
-        // so that a test by time moves a bounded amount of data.
-        net::PortOptions port;
-        port.faults.delay = 5ms;
-        net::StackOptions options;
-        options.tcp_config.send_buffer = 64 * 1024;
-        options.tcp_config.receive_buffer = 64 * 1024;
-        m_client_device = &m_network.add_port(test_mac(1), port);
-        m_server_device = &m_network.add_port(test_mac(2), port);
-        m_client = std::make_unique<net::Stack>(
-            *m_client_device, m_client_pool, net::StackConfig{Ipv4Prefix{client_address, 24}, {}},
-            m_client_random, options);
-        m_server = std::make_unique<net::Stack>(
-            *m_server_device, m_server_pool, net::StackConfig{Ipv4Prefix{server_address, 24}, {}},
-            m_server_random, options);
-        m_client->start();
-        m_server->start();
-    }
-
-    void TearDown() override {
-        m_client->stop();
-        m_server->stop();
-        m_scheduler.run_until_idle();
-    }
+    void TearDown() override { m_network.stop(); }
 
     // Starts a server that records every test's report.
     Server& start_server(ServerOptions options = {}, std::size_t tests = 0) {
@@ -94,17 +77,11 @@ protected:
         co_return 0;
     }
 
-    VirtualPlatform m_platform;
-    Scheduler m_scheduler{m_platform};
-    PacketPool m_client_pool{1024};
-    PacketPool m_server_pool{1024};
-    crypto::ChaChaRng m_client_random{seed(1)};
-    crypto::ChaChaRng m_server_random{seed(2)};
-    net::SimulatedSwitch m_network;
-    net::SimulatedNetDevice* m_client_device = nullptr;
-    net::SimulatedNetDevice* m_server_device = nullptr;
-    std::unique_ptr<net::Stack> m_client;
-    std::unique_ptr<net::Stack> m_server;
+    ClientServerNetwork m_network{slow_link(), small_windows()};
+    Scheduler& m_scheduler = m_network.scheduler;
+    crypto::ChaChaRng& m_client_random = m_network.client_random;
+    std::unique_ptr<net::Stack>& m_client = m_network.client;
+    std::unique_ptr<net::Stack>& m_server = m_network.server;
     std::unique_ptr<Server> m_iperf3_server;
     std::vector<TestReport> m_server_reports;
 };
