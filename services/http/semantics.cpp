@@ -9,6 +9,7 @@
 
 #include "core/format.hpp"
 #include "services/http/message.hpp"
+#include "services/http/syntax.hpp"
 
 namespace oasis::http {
 namespace {
@@ -20,19 +21,8 @@ using namespace std::string_view_literals;
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
-bool is_whitespace(char c) {
-    return c == ' ' || c == '\t';
-}
 bool is_obs_text(char c) {
     return static_cast<unsigned char>(c) >= 0x80;
-}
-
-// tchar (§5.6.2): any VCHAR but the delimiters.
-bool is_token_char(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)) {
-        return true;
-    }
-    return "!#$%&'*+-.^_`|~"sv.find(c) != std::string_view::npos;
 }
 
 char to_lower_ascii(char c) {
@@ -40,23 +30,15 @@ char to_lower_ascii(char c) {
 }
 
 void skip_whitespace(std::string_view& rest) {
-    while (!rest.empty() && is_whitespace(rest.front())) {
+    while (!rest.empty() && syntax::is_optional_whitespace(rest.front())) {
         rest.remove_prefix(1);
     }
-}
-
-std::string_view trim_whitespace(std::string_view text) {
-    skip_whitespace(text);
-    while (!text.empty() && is_whitespace(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 // Takes the longest run of tchar off the front of `rest` (empty when none).
 std::string_view take_token(std::string_view& rest) {
     std::size_t length = 0;
-    while (length < rest.size() && is_token_char(rest[length])) {
+    while (length < rest.size() && syntax::is_token_char(rest[length])) {
         ++length;
     }
     std::string_view token = rest.substr(0, length);
@@ -67,7 +49,7 @@ std::string_view take_token(std::string_view& rest) {
 // What a quoted-string may hold, besides its escapes (§5.6.4): SP, HTAB,
 // VCHAR and obs-text.
 bool is_quotable(char c) {
-    return is_whitespace(c) || (c > 0x20 && c < 0x7f) || is_obs_text(c);
+    return syntax::is_optional_whitespace(c) || (c > 0x20 && c < 0x7f) || is_obs_text(c);
 }
 
 // Takes a quoted-string (§5.6.4) off the front of `rest`; false when there
@@ -111,7 +93,7 @@ std::string_view take_list_element(std::string_view& rest) {
             break;
         }
     }
-    const std::string_view element = trim_whitespace(rest.substr(0, index));
+    const std::string_view element = syntax::trim_optional_whitespace(rest.substr(0, index));
     rest.remove_prefix(std::min(index + 1, rest.size()));
     return element;
 }
@@ -592,7 +574,7 @@ RangeRequest parse_range(std::string_view value, std::uint64_t length) {
         return {};
     }
     std::string_view set = value.substr(equals + 1);
-    if (set.empty() || is_whitespace(set.front())) {
+    if (set.empty() || syntax::is_optional_whitespace(set.front())) {
         return {};
     }
     std::optional<std::string_view> only_spec;
