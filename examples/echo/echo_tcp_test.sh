@@ -13,21 +13,12 @@
 # the namespaces.
 set -euo pipefail
 echo_binary=$1
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f "${log:-}" ] && tail -n 40 "$log" | sed 's/^/  echo: /' >&2
-    exit 1
-}
-skip() {
-    echo "SKIPPED: $*"
-    exit 77
-}
+# shellcheck source=examples/tap_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tap_test_lib.sh"
+log_prefix="echo"
+log_lines=40
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN) for network namespaces and TAP"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for tool in ip nc nft sha256sum split python3 timeout; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+require_tap nc nft sha256sum split python3
 # netcat-openbsd: -N shuts the socket's sending side at the end of input, so
 # the echo sees a FIN and closes after the last byte.
 nc -h 2>&1 | grep -q -- '-N' || skip "nc is not netcat-openbsd (no -N)"
@@ -38,17 +29,6 @@ tap=oasistcp0
 unikernel=10.77.0.2
 work=$(mktemp -d)
 log="$work/echo.log"
-pid=""
-cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    ip netns del "$client" 2>/dev/null || true
-    ip netns del "$router" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 in_router() { ip netns exec "$router" "$@"; }
 in_client() { ip netns exec "$client" "$@"; }
 milliseconds() { echo $(($(date +%s%N) / 1000000)); }
@@ -56,26 +36,12 @@ milliseconds() { echo $(($(date +%s%N) / 1000000)); }
 digest() { sha256sum "$@" | cut -d' ' -f1; }
 
 # Starts the unikernel with extra arguments, bounded in time, and waits until
-# it listens. (ip netns exec, not the shell function, so that $! is the
-# process itself.)
+# it listens.
 start_echo() {
-    : >"$log"
-    ip netns exec "$router" timeout -k 5 150 "$echo_binary" --net:service="$tap" \
+    start_unikernel "$router" 150 "$echo_binary" --net:service="$tap" \
         --ipv4="$unikernel/24" --ipv4-gateway=10.77.0.1 --port=7 --logs=echo:debug \
-        --stats-interval=1s "$@" >"$log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-        grep -q "listening on $unikernel port 7" "$log" && return 0
-        kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early ($*)"
-        sleep 0.1
-    done
-    fail "the unikernel did not start ($*)"
-}
-stop_echo() {
-    kill -0 "$pid" 2>/dev/null || fail "the unikernel died"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=""
+        --stats-interval=1s "$@"
+    wait_for_log "listening on $unikernel port 7" 10 "$*"
 }
 # A counter from the unikernel's latest "tcp stats:" line.
 tcp_stat() {
@@ -83,13 +49,9 @@ tcp_stat() {
 }
 
 # client 10.77.1.2 --veth-- 10.77.1.1 router 10.77.0.1 --TAP-- 10.77.0.2 echo
-ip netns add "$router" || skip "cannot create a network namespace"
-ip netns add "$client"
-in_router ip link set lo up
-in_client ip link set lo up
-in_router ip tuntap add dev "$tap" mode tap
-in_router ip addr add 10.77.0.1/24 dev "$tap"
-in_router ip link set "$tap" up
+make_namespace "$router"
+make_namespace "$client"
+make_tap "$router" "$tap" 10.77.0.1/24
 in_router ip link add veth-router type veth peer name veth-client netns "$client"
 in_router ip addr add 10.77.1.1/24 dev veth-router
 in_router ip link set veth-router up
@@ -206,7 +168,7 @@ PYTHON
 else
     echo "(d) hping3 is not installed: the SYN flood check is skipped"
 fi
-stop_echo
+stop_unikernel
 
 # (b) 32 MiB each way through a faulty path. In the router, nftables drops
 # and duplicates 1% of the segments each way (in the forward hook: a drop in
@@ -242,7 +204,7 @@ retransmitted=$(sed -n 's/.*retransmitted \([0-9]*\),.*/\1/p' <<<"$summary")
 out_of_order=$(sed -n 's/.*out of order \([0-9]*\),.*/\1/p' <<<"$summary")
 [ "$retransmitted" -gt 0 ] || fail "the unikernel retransmitted nothing through the losses"
 [ "$out_of_order" -gt 0 ] || fail "the unikernel saw nothing out of order"
-stop_echo
+stop_unikernel
 echo "(b) 32 MiB echoed through faults in $large_time ms" \
     "(nftables drops/dups $(tr '\n' ' ' <<<"$counts"); the unikernel: ${summary#*after 33554432 bytes })"
 

@@ -5,8 +5,9 @@
 # Exits 77 (skipped) without root or /dev/net/tun. No traffic leaves the namespace.
 set -euo pipefail
 echo_binary=$1
-fail() { echo "FAIL: $*" >&2; [ -f "${log:-}" ] && sed 's/^/  echo: /' "$log" >&2; exit 1; }
-skip() { echo "SKIPPED: $*"; exit 77; }
+# shellcheck source=examples/tap_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tap_test_lib.sh"
+log_prefix="echo"
 
 # A fault spec that does not parse is refused before any device is opened
 # (so this needs neither root nor a TAP), with a message naming the argument.
@@ -20,65 +21,30 @@ case "$usage" in
 *) fail "the message for a bad --net-faults does not name it: $usage" ;;
 esac
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN) for a network namespace and TAP"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for tool in ip ping socat python3 timeout; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+require_tap ping socat python3
 
 namespace="oasis-echo-$$"
 tap=oasisecho0
 host=10.79.0.1
 unikernel=10.79.0.2
-log=$(mktemp)
-capture=$(mktemp --suffix=.pcap)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    ip netns del "$namespace" 2>/dev/null || true
-    rm -f "$log" "$capture"
-}
-trap cleanup EXIT
+work=$(mktemp -d)
+log=$work/echo.log
+capture=$work/capture.pcap
 in_namespace() { ip netns exec "$namespace" "$@"; }
 # Starts the unikernel at $unikernel with extra arguments, bounded in time,
-# and waits until it listens. (ip netns exec, not the shell function, so that
-# $! is the process itself.)
+# and waits until it listens.
 start_echo() {
-    : >"$log"
-    ip netns exec "$namespace" timeout -k 5 60 "$echo_binary" --net:service="$tap" \
-        --ipv4="$unikernel/24" --port=7 "$@" >"$log" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do
-        grep -q "listening on $unikernel port 7" "$log" && return 0
-        kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early ($*)"
-        sleep 0.1
-    done
-    fail "the unikernel did not start ($*)"
-}
-stop_echo() {
-    kill -0 "$pid" 2>/dev/null || fail "the unikernel died"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=""
+    start_unikernel "$namespace" 60 "$echo_binary" --net:service="$tap" \
+        --ipv4="$unikernel/24" --port=7 "$@"
+    wait_for_log "listening on $unikernel port 7" 5 "$*"
 }
 
-ip netns add "$namespace" || skip "cannot create a network namespace"
-in_namespace ip link set lo up
-in_namespace ip tuntap add dev "$tap" mode tap
-in_namespace ip addr add "$host/24" dev "$tap"
-in_namespace ip link set "$tap" up
+make_namespace "$namespace"
+make_tap "$namespace" "$tap" "$host/24"
 
 # The unikernel, bounded in time whatever happens.
-# (ip netns exec, not the shell function, so that $! is the process itself.)
-ip netns exec "$namespace" timeout -k 5 120 "$echo_binary" --net:service="$tap" \
-    --ipv4="$unikernel/24" --port=7 >"$log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do
-    grep -q "listening on $unikernel port 7" "$log" && break
-    kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early"
-    sleep 0.1
-done
-grep -q "listening on $unikernel port 7" "$log" || fail "the unikernel did not start"
+start_unikernel "$namespace" 120 "$echo_binary" --net:service="$tap" --ipv4="$unikernel/24" --port=7
+wait_for_log "listening on $unikernel port 7" 5
 
 # ICMP echo, with ARP first (RFC 792, RFC 826).
 in_namespace ping -c 3 -i 0.2 -W 2 "$unikernel" >/dev/null || fail "ping -c 3 got no replies"
@@ -119,12 +85,12 @@ if data != payload or source != (address, 7):
     sys.exit("the 30,000-byte datagram did not come back whole")
 PYTHON
 
-stop_echo
+stop_unikernel
 
 # --pcap: the capture holds the ping's requests and replies, both ways.
 start_echo --pcap="$capture"
 in_namespace ping -c 2 -i 0.2 -W 2 "$unikernel" >/dev/null || fail "ping with --pcap got no replies"
-stop_echo
+stop_unikernel
 if command -v tshark >/dev/null; then
     types=$(timeout 30 tshark -r "$capture" -Y icmp -T fields -e icmp.type 2>/dev/null) ||
         fail "tshark cannot read the --pcap capture"
@@ -159,23 +125,21 @@ for attempt in range(20):
         pass
 sys.exit("no echo in 20 tries")
 PYTHON
-stop_echo
+stop_unikernel
 
 # Without --ipv4 the address comes from DHCP: dnsmasq in the namespace,
 # serving the TAP only (no DNS, no ping probe before offering).
 if command -v dnsmasq >/dev/null; then
-    dnsmasq_dir=$(mktemp -d)
+    dnsmasq_dir=$work/dnsmasq
+    mkdir "$dnsmasq_dir"
     ip netns exec "$namespace" timeout -k 5 60 dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 --no-ping \
         --interface="$tap" --bind-interfaces --user=root \
         --dhcp-range=10.79.0.50,10.79.0.59,255.255.255.0,10m \
         --dhcp-leasefile="$dnsmasq_dir/leases" --pid-file="$dnsmasq_dir/pid" \
         2>"$dnsmasq_dir/log" &
     dnsmasq_pid=$!
-    trap 'kill $dnsmasq_pid 2>/dev/null; wait $dnsmasq_pid 2>/dev/null; rm -rf "$dnsmasq_dir"; cleanup' EXIT
-    : >"$log"
-    ip netns exec "$namespace" timeout -k 5 60 "$echo_binary" --net:service="$tap" --dhcp-timeout=20s \
-        --port=7 >"$log" 2>&1 &
-    pid=$!
+    trap 'kill $dnsmasq_pid 2>/dev/null; wait $dnsmasq_pid 2>/dev/null; tap_cleanup' EXIT
+    start_unikernel "$namespace" 60 "$echo_binary" --net:service="$tap" --dhcp-timeout=20s --port=7
     leased=""
     for _ in $(seq 200); do
         leased=$(sed -n 's/^echo: listening on \(10\.79\.0\.5[0-9]\) port 7$/\1/p' "$log")

@@ -12,18 +12,11 @@
 # No traffic leaves the namespace.
 set -euo pipefail
 binary=$1
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f "${log:-}" ] && sed 's/^/  oasis: /' "$log" >&2
-    exit 1
-}
-skip() { echo "SKIPPED: $*"; exit 77; }
+# shellcheck source=examples/tap_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tap_test_lib.sh"
+log_prefix=oasis
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN) for a network namespace and TAP"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for tool in ip iperf3 python3 timeout; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+require_tap iperf3 python3
 
 namespace="oasis-iperf3-$$"
 tap=oasisiperf0
@@ -31,22 +24,12 @@ host=10.78.0.1
 unikernel=10.78.0.2
 work=$(mktemp -d)
 log=$work/oasis.log
-pid=""
 server_pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-    ip netns del "$namespace" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; tap_cleanup' EXIT
 in_namespace() { ip netns exec "$namespace" "$@"; }
 
-ip netns add "$namespace" || skip "cannot create a network namespace"
-in_namespace ip link set lo up
-in_namespace ip tuntap add dev "$tap" mode tap
-in_namespace ip addr add "$host/24" dev "$tap"
-in_namespace ip link set "$tap" up
+make_namespace "$namespace"
+make_tap "$namespace" "$tap" "$host/24"
 
 # check.py JSON RESULT_LINE ROLE: compares Linux's iperf3 -J output with the
 # unikernel's `iperf3: result ...` line. ROLE says which end Linux was:
@@ -94,16 +77,8 @@ result_line() { grep "^iperf3: result " "$log" | sed -n "${1}p"; }
 
 # --- Linux iperf3 client -> Oasis server ---------------------------------
 
-# (ip netns exec, not the shell function, so that $! is the process itself.)
-ip netns exec "$namespace" timeout -k 5 90 "$binary" --net:service="$tap" \
-    --ipv4="$unikernel/24" --tests=3 >"$log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do
-    grep -q "listening on $unikernel port 5201" "$log" && break
-    kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early"
-    sleep 0.1
-done
-grep -q "listening on $unikernel port 5201" "$log" || fail "the unikernel did not start"
+start_unikernel "$namespace" 90 "$binary" --net:service="$tap" --ipv4="$unikernel/24" --tests=3
+wait_for_log "listening on $unikernel port 5201" 5
 
 in_namespace timeout 30 iperf3 -c "$unikernel" -t 3 -J >"$work/forward.json" ||
     fail "iperf3 -c -t 3 failed: $(cat "$work/forward.json")"

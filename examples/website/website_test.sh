@@ -18,21 +18,12 @@ website_binary=$1
 shift
 htdocs=$(cd "$(dirname "${BASH_SOURCE[0]}")/htdocs" && pwd)
 bad_input=$(dirname "${BASH_SOURCE[0]}")/bad_input.py
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f "${log:-}" ] && tail -n 30 "$log" | sed 's/^/  website: /' >&2
-    exit 1
-}
-skip() {
-    echo "SKIPPED: $*"
-    exit 77
-}
+# shellcheck source=examples/tap_test_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tap_test_lib.sh"
+log_prefix=website
+log_lines=30
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN) for network namespaces and TAP"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for tool in ip curl python3 gzip cmp timeout; do
-    command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+require_tap curl python3 gzip cmp
 chromium=$(command -v chromium-headless-shell || command -v chromium || true)
 [ -n "$chromium" ] || skip "no headless Chromium (chromium-headless-shell)"
 
@@ -42,33 +33,14 @@ unikernel=10.78.0.2
 site="http://$unikernel"
 work=$(mktemp -d)
 log="$work/website.log"
-pid=""
-cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
-    ip netns del "$namespace" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 inside() { ip netns exec "$namespace" "$@"; }
 
-ip netns add "$namespace" || skip "cannot create a network namespace"
-inside ip link set lo up
-inside ip tuntap add dev "$tap" mode tap
-inside ip addr add 10.78.0.1/24 dev "$tap"
-inside ip link set "$tap" up
+make_namespace "$namespace"
+make_tap "$namespace" "$tap" 10.78.0.1/24
 
-ip netns exec "$namespace" timeout -k 5 170 "$website_binary" --net:service="$tap" \
-    --ipv4="$unikernel/24" --head-timeout=3s "$@" >"$log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-    grep -q "serving $site:80/" "$log" && break
-    kill -0 "$pid" 2>/dev/null || fail "the unikernel exited early"
-    sleep 0.1
-done
-grep -q "serving $site:80/" "$log" || fail "the unikernel did not start"
+start_unikernel "$namespace" 170 "$website_binary" --net:service="$tap" \
+    --ipv4="$unikernel/24" --head-timeout=3s "$@"
+wait_for_log "serving $site:80/" 10
 
 # The status, then the headers, of one request; the body goes to $work/body.
 request() {
