@@ -59,6 +59,13 @@ net::PortOptions one_millisecond_link() {
     return link;
 }
 
+// A file changed at the clock's very second.
+dev::BakedValue fresh_value() {
+    dev::BakedValue value = baked("fresh.txt", "fresh");
+    value.modified = WallTime{now_seconds * 1'000'000'000};
+    return value;
+}
+
 class HttpServerTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -66,6 +73,7 @@ protected:
             baked("404.html", m_not_found),
             baked("big.bin", m_big),
             baked("docs/index.html", "<h1>docs</h1>"),
+            fresh_value(),
             baked("index.html", m_index),
             baked("style.css", "body{}"),
             baked("style.css.gz", m_style_gz),
@@ -216,6 +224,23 @@ TEST_F(HttpServerTest, ServesOneByteRange) {
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->status, 416);
     EXPECT_EQ(refused->fields.get("Content-Range"), "bytes */1048576");
+
+    // An If-Range that holds, by entity tag or by date, keeps the range.
+    const std::string etag = make_etag(crypto::sha256(as_bytes(m_big)));
+    for (const std::string& validator : {etag, std::string{"Thu, 26 Nov 2026 12:00:00 GMT"}}) {
+        Fields current;
+        current.add("Range", "bytes=0-9");
+        current.add("If-Range", validator);
+        EXPECT_EQ(get("/big.bin", current)->status, 206) << validator;
+    }
+    // A date validates only a Last-Modified at least a second before Date
+    // (RFC 9110 §13.1.5): fresh.txt changed this very second.
+    Fields fresh;
+    fresh.add("Range", "bytes=0-1");
+    fresh.add("If-Range", "Fri, 27 Nov 2026 12:00:00 GMT");
+    EXPECT_EQ(get("/fresh.txt", fresh)->status, 200);
+    fresh.set("If-Range", make_etag(crypto::sha256(as_bytes(std::string_view{"fresh"}))));
+    EXPECT_EQ(get("/fresh.txt", fresh)->status, 206);
 
     // An If-Range that no longer holds gets the whole file.
     Fields stale;

@@ -69,6 +69,18 @@ std::optional<std::string_view> encoded_path(std::string_view target) {
     return target.substr(0, target.find('?'));
 }
 
+// RFC 9110 §13.1.5: If-Range holds with an entity tag that strongly
+// matches, or with a date when Last-Modified is a strong validator: at
+// least a second older than the reply's Date (§8.8.2.2).
+bool if_range_allows(std::string_view value, std::string_view etag, WallTime last_modified,
+                     WallTime now) {
+    const bool is_date = !value.starts_with('"') && !value.starts_with("W/");
+    if (is_date && last_modified.seconds() >= now.seconds()) {
+        return false;
+    }
+    return if_range_holds(value, etag, last_modified, now);
+}
+
 bool is_redirect_status(std::uint16_t status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -288,7 +300,7 @@ Task<Reply> StaticFiles::serve_file(const Request& request, std::string key, std
         std::optional<std::string_view> range = request.fields.get("Range");
         std::optional<std::string_view> if_range = request.fields.get("If-Range");
         if (range && request.method == Method::get &&
-            (!if_range || if_range_holds(*if_range, etag, last_modified, now))) {
+            (!if_range || if_range_allows(*if_range, etag, last_modified, now))) {
             const RangeRequest wanted = parse_range(*range, *size);
             if (wanted.outcome == RangeOutcome::unsatisfiable) {
                 Reply refusal =
