@@ -89,7 +89,8 @@ Boot::Boot(int argc, char** argv) : m_program(argc > 0 ? argv[0] : "unikernel") 
 Boot::~Boot() = default;
 
 void Boot::declare_device(DeviceKind kind, std::string_view name) {
-    auto [where, inserted] = m_bindings.try_emplace(std::string{name}, Binding{kind, {}});
+    auto [where, inserted] =
+        m_bindings.try_emplace(std::string{name}, Binding{kind, {}, false, {}, {}});
     if (!inserted) {
         panic(format("device name '{}' declared twice", name));
     }
@@ -97,6 +98,10 @@ void Boot::declare_device(DeviceKind kind, std::string_view name) {
 
 void Boot::declare_net(std::string_view name) {
     declare_device(DeviceKind::net, name);
+}
+void Boot::declare_net_socket(std::string_view name) {
+    declare_device(DeviceKind::net, name);
+    m_bindings.find(name)->second.socket = true;
 }
 void Boot::declare_block(std::string_view name) {
     declare_device(DeviceKind::block, name);
@@ -114,6 +119,15 @@ std::optional<int> Boot::start() {
                 help += "\nDevices (bound the same way on every target):\n";
             }
             for (const auto& [name, binding] : m_bindings) {
+                if (binding.socket) {
+                    format_to(help,
+                              "  --forward:{}=HOSTPORT:GUESTPORT  (127.0.0.1:HOSTPORT reaches the "
+                              "app's GUESTPORT; repeatable)\n"
+                              "  --host-port:{}=PORT  (the app's connections to its gateway's PORT "
+                              "reach 127.0.0.1:PORT; repeatable)\n",
+                              name, name);
+                    continue;
+                }
                 format_to(help, "  --{}:{}={}\n", kind_name(binding.kind), name,
                           resource_placeholder(binding.kind));
             }
@@ -159,6 +173,12 @@ std::optional<std::string> Boot::bind_devices() {
             return format("{}: this unikernel has no device named '{}' (it declares: {})", argument,
                           name, declared.empty() ? "no devices" : declared);
         }
+        if (kind == "forward" || kind == "host-port" || found->second.socket) {
+            if (auto problem = bind_socket_option(argument, kind, name, found->second, resource)) {
+                return problem;
+            }
+            continue;
+        }
         if (kind != kind_name(found->second.kind)) {
             return format("{}: device '{}' is a {} device, not {}", argument, name,
                           kind_name(found->second.kind), kind);
@@ -169,11 +189,78 @@ std::optional<std::string> Boot::bind_devices() {
         found->second.host_resource = std::string{resource};
     }
     for (const auto& [name, binding] : m_bindings) {
-        if (binding.host_resource.empty()) {
+        if (binding.host_resource.empty() && !binding.socket) {
             return format("{} device '{}' is not bound: give --{}:{}={}", kind_name(binding.kind),
                           name, kind_name(binding.kind), name, resource_placeholder(binding.kind));
         }
     }
+    return std::nullopt;
+}
+
+// --forward:NAME=HOSTPORT:GUESTPORT and --host-port:NAME=PORT, for a socket net.
+std::optional<std::string> Boot::bind_socket_option(std::string_view argument,
+                                                    std::string_view kind, std::string_view name,
+                                                    Binding& binding, std::string_view resource) {
+    if (!binding.socket) {
+        return format(
+            "{}: device '{}' is not a net device over the host's sockets ({} needs "
+            "`oasis configure --net=socket`)",
+            argument, name, kind);
+    }
+    if (kind == "forward") {
+        auto forward = parse_port_forward(resource);
+        if (forward.is_error()) {
+            return format("{}: {}", argument, forward.error());
+        }
+        binding.forwards.push_back(forward.value());
+    } else if (kind == "host-port") {
+        auto port = parse_host_port(resource);
+        if (port.is_error()) {
+            return format("{}: {}", argument, port.error());
+        }
+        binding.host_ports.push_back(port.value());
+    } else {
+        return format(
+            "{}: this net device uses the host's sockets (configured with --net=socket); bind "
+            "it with --forward:NAME=HOSTPORT:GUESTPORT or --host-port:NAME=PORT",
+            argument);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> Boot::open_socket_net(const std::string& name, const Binding& binding) {
+    if (!m_arguments.text("pcap").empty() || !m_arguments.text("net-faults").empty()) {
+        return format(
+            "net device '{}' uses the host's sockets: --pcap and --net-faults need a TAP "
+            "device (--net=direct)",
+            name);
+    }
+    net::StackConfig parsed;
+    if (m_arguments.is_declared("ipv4")) {
+        auto given = net::stack_config_from(m_arguments);
+        if (given.is_error()) {
+            return std::move(given.error());
+        }
+        parsed = given.value();
+    }
+    auto config = socket_stack_config(parsed);
+    if (config.is_error()) {
+        return std::move(config.error());
+    }
+    auto network =
+        SocketNetwork::open(m_platform, *m_random,
+                            SocketNetConfig{config.value(), binding.forwards, binding.host_ports});
+    if (network.is_error()) {
+        return format("net device '{}': {}", name, network.error());
+    }
+    log.info("net device '{}': the host's sockets, app {} via gateway {}", name,
+             *config.value().address, *config.value().gateway);
+    for (const PortForward& forward : binding.forwards) {
+        log.info("net device '{}': 127.0.0.1:{} -> app port {}", name, forward.host_port,
+                 forward.guest_port);
+    }
+    m_socket_configs.emplace(name, config.value());
+    m_socket_nets.emplace(name, std::move(network.value()));
     return std::nullopt;
 }
 
@@ -182,6 +269,12 @@ std::optional<std::string> Boot::open_devices() {
         const std::string& resource = binding.host_resource;
         switch (binding.kind) {
             case DeviceKind::net: {
+                if (binding.socket) {
+                    if (auto problem = open_socket_net(name, binding)) {
+                        return problem;
+                    }
+                    break;
+                }
                 auto device = TapDevice::open(m_platform, resource);
                 if (device.is_error()) {
                     return format("--net:{}={}: {}", name, resource, device.error());
@@ -260,7 +353,21 @@ std::string_view Boot::resource_placeholder(DeviceKind kind) {
 }
 
 dev::NetDevice& Boot::net(std::string_view name) {
+    if (auto socket = m_socket_nets.find(name); socket != m_socket_nets.end()) {
+        return socket->second->app_device();
+    }
     return opened_device(m_nets, "net", name).device();
+}
+
+const net::StackConfig& Boot::net_socket_config(std::string_view name) {
+    auto found = m_socket_configs.find(name);
+    if (found == m_socket_configs.end()) {
+        panic(
+            format("no socket net device '{}': not declared with declare_net_socket, or "
+                   "Boot::start() not called",
+                   name));
+    }
+    return found->second;
 }
 dev::BlockDevice& Boot::block(std::string_view name) {
     return opened_device(m_blocks, "block", name);
@@ -270,7 +377,15 @@ dev::KeyValueStore& Boot::kv(std::string_view name) {
 }
 
 int Boot::run(Task<int> main) {
-    return m_scheduler.run(std::move(main));
+    for (auto& [name, network] : m_socket_nets) {
+        network->start();
+    }
+    const int status = m_scheduler.run(std::move(main));
+    // While the scheduler lives: the gateway's stack stops through it.
+    for (auto& [name, network] : m_socket_nets) {
+        network->stop();
+    }
+    return status;
 }
 
 }  // namespace oasis::unix_target

@@ -15,10 +15,12 @@
 #include "dev/kv.hpp"
 #include "dev/net.hpp"
 #include "dev/random.hpp"
+#include "net/stack.hpp"
 #include "targets/unix/clock.hpp"
 #include "targets/unix/console.hpp"
 #include "targets/unix/net_middleware.hpp"
 #include "targets/unix/platform.hpp"
+#include "targets/unix/socket_net.hpp"
 
 namespace oasis::unix_target {
 
@@ -46,6 +48,13 @@ constexpr int exit_usage = 64;
 // The unikernel gets FaultInjecting(Capturing(TAP)), so the capture shows
 // what crossed the host link. With several net devices, each one's capture
 // goes to FILE.NAME. See NetMiddleware.
+//
+// A net device declared with declare_net_socket() is no TAP: it is the app's
+// port on an in-process switch whose gateway splices TCP to host sockets on
+// 127.0.0.1 (see SocketNetwork), bound with `--forward:NAME=HOSTPORT:GUESTPORT`
+// and `--host-port:NAME=PORT` (each repeatable, each optional). The app's
+// Stack takes net_socket_config(NAME), from --ipv4 and --ipv4-gateway or
+// QEMU user networking's defaults.
 class Boot {
 public:
     // Installs the panic handler (message on stderr, then abort) and the log
@@ -57,6 +66,9 @@ public:
 
     ArgumentParser& arguments() { return m_arguments; }
     void declare_net(std::string_view name);
+    // A net device over the host's sockets (--net=socket). Its app's Stack
+    // must read --ipv4 and --ipv4-gateway (net::declare_stack_arguments).
+    void declare_net_socket(std::string_view name);
     void declare_block(std::string_view name);
     void declare_kv(std::string_view name);
 
@@ -74,6 +86,8 @@ public:
     dev::NetDevice& net(std::string_view name);
     dev::BlockDevice& block(std::string_view name);
     dev::KeyValueStore& kv(std::string_view name);
+    // The configuration of the app's Stack on a declare_net_socket() device.
+    const net::StackConfig& net_socket_config(std::string_view name);
 
     // Runs the unikernel's main task to its end; returns its exit status.
     int run(Task<int> main);
@@ -83,10 +97,18 @@ private:
     struct Binding {
         DeviceKind kind;
         std::string host_resource;  // empty until bound on the command line
+        // declare_net_socket(): bound by forwards and host ports instead.
+        bool socket = false;
+        std::vector<PortForward> forwards;
+        std::vector<std::uint16_t> host_ports;
     };
 
     std::optional<std::string> bind_devices();
+    std::optional<std::string> bind_socket_option(std::string_view argument, std::string_view kind,
+                                                  std::string_view name, Binding& binding,
+                                                  std::string_view resource);
     std::optional<std::string> open_devices();
+    std::optional<std::string> open_socket_net(const std::string& name, const Binding& binding);
     Result<std::unique_ptr<NetMiddleware>, std::string> wrap_net(
         std::string_view name, std::unique_ptr<dev::NetDevice> device);
     void declare_device(DeviceKind kind, std::string_view name);
@@ -104,6 +126,8 @@ private:
     std::map<std::string, std::unique_ptr<NetMiddleware>, std::less<>> m_nets;
     std::map<std::string, std::unique_ptr<dev::BlockDevice>, std::less<>> m_blocks;
     std::map<std::string, std::unique_ptr<dev::KeyValueStore>, std::less<>> m_kvs;
+    std::map<std::string, std::unique_ptr<SocketNetwork>, std::less<>> m_socket_nets;
+    std::map<std::string, net::StackConfig, std::less<>> m_socket_configs;
     // Last, so it is destroyed first: the tasks it cancels may still touch
     // the devices above.
     Scheduler m_scheduler{m_platform};
