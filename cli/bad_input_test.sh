@@ -4,7 +4,7 @@
 # file:line:column and what was expected), unknown targets, network kinds,
 # device kinds and argument types (with the valid ones), targets that are
 # not built yet (with the issue that brings them), a missing source file, a
-# duplicated device name, a key a clock device does not have, a kv folder
+# duplicated device name, a C library declared twice or with a bad version, a key a clock device does not have, a kv folder
 # that does not exist, a default of the wrong type, and commands run out of
 # order.
 #
@@ -77,6 +77,15 @@ expect 1 "unikernel.toml:3:29: error: source file 'server.cpp' does not exist (l
 with_manifest $'[[devices]]\nname = "data"\nkind = "block"\n[[devices]]\nname = "data"\nkind = "kv"'
 line=$(($(line_of_last) - 1))
 expect 1 "unikernel.toml:$line:8: error: device name 'data' is used twice (first at line $((line - 3)))" \
+    "$oasis" configure
+
+# A C library declared twice, and one whose version has a space.
+with_manifest $'[[c_libraries]]\nname = "bearssl"\nversion = "0.6"\n[[c_libraries]]\nname = "bearssl"\nversion = "0.7"'
+line=$(($(line_of_last) - 1))
+expect 1 "unikernel.toml:$line:8: error: C library 'bearssl' is declared twice (first at line $((line - 3)))" \
+    "$oasis" configure
+with_manifest $'[[c_libraries]]\nname = "bearssl"\nversion = "0.6 beta"'
+expect 1 "unikernel.toml:$(line_of_last):11: error: C library 'bearssl': the version must be one or more visible ASCII characters, no spaces (such as \"0.6\")" \
     "$oasis" configure
 
 # A clock device has only a name and a kind.

@@ -25,12 +25,17 @@ namespace {
 
 using Names = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 5> top_level_keys{"name", "sources", "entry", "devices",
-                                                         "arguments"};
+constexpr std::array<std::string_view, 6> top_level_keys{"name",    "sources",   "entry",
+                                                         "devices", "arguments", "c_libraries"};
 constexpr std::array<std::string_view, 6> device_keys{"name",           "kind",   "stack",
                                                       "packet_buffers", "folder", "baked"};
 constexpr std::array<std::string_view, 6> argument_keys{"name", "type", "default",
                                                         "help", "min",  "max"};
+constexpr std::array<std::string_view, 3> c_library_keys{"name", "version", "debian_source"};
+// What is_valid_debian_source_name accepts, for messages.
+constexpr std::string_view debian_name_rules =
+    "at least two characters, lower-case letters, digits, '+', '-' and '.', starting with a "
+    "letter or digit";
 constexpr std::array<std::string_view, 4> device_kind_names{"net", "block", "kv", "clock"};
 constexpr std::array<std::string_view, 5> argument_type_names{"string", "int", "unsigned", "bool",
                                                               "duration"};
@@ -102,6 +107,17 @@ bool is_identifier(std::string_view word) {
     });
 }
 
+// The element of `items` with this name, if any.
+template <typename Item>
+const Item* find_named(const std::vector<Item>& items, std::string_view name) {
+    for (const Item& item : items) {
+        if (item.name == name) {
+            return &item;
+        }
+    }
+    return nullptr;
+}
+
 std::string_view describe_type(toml::node_type type) {
     switch (type) {
         case toml::node_type::none:
@@ -156,9 +172,10 @@ private:
     Result<bool, std::string> bool_value(const toml::node& node, std::string_view key) const;
     Result<std::int64_t, std::string> integer_value(const toml::node& node,
                                                     std::string_view key) const;
-    // `key` must hold an array of tables ([[key]] sections).
-    Result<const toml::array*, std::string> table_array(const toml::node& node,
-                                                        std::string_view key) const;
+    // The [[key]] sections of the top level: nullptr when there are none,
+    // an error when `key` holds something else than an array of tables.
+    Result<const toml::array*, std::string> sections(const toml::table& root,
+                                                     std::string_view key) const;
 
     Result<void, std::string> read_name(const toml::table& root, Manifest& manifest) const;
     Result<void, std::string> read_sources(const toml::table& root, Manifest& manifest) const;
@@ -170,6 +187,8 @@ private:
     Result<void, std::string> read_default(const toml::table& table, const toml::node& node,
                                            Argument& argument) const;
     Result<void, std::string> read_range(const toml::table& table, Argument& argument) const;
+    Result<void, std::string> read_c_libraries(const toml::table& root, Manifest& manifest) const;
+    Result<CLibrary, std::string> read_c_library(const toml::table& table) const;
 
     std::string m_display_path;
     std::filesystem::path m_directory;
@@ -222,12 +241,16 @@ Result<std::int64_t, std::string> Reader::integer_value(const toml::node& node,
                     format("'{}' must be an integer, not {}", key, describe_type(node.type())));
 }
 
-Result<const toml::array*, std::string> Reader::table_array(const toml::node& node,
-                                                            std::string_view key) const {
-    const toml::array* array = node.as_array();
+Result<const toml::array*, std::string> Reader::sections(const toml::table& root,
+                                                         std::string_view key) const {
+    const toml::node* node = root.get(key);
+    if (node == nullptr) {
+        return nullptr;
+    }
+    const toml::array* array = node->as_array();
     if (array == nullptr || !array->is_array_of_tables()) {
         return error_at(
-            node, format("'{}' must be a list of tables, each in a [[{}]] section", key, key));
+            *node, format("'{}' must be a list of tables, each in a [[{}]] section", key, key));
     }
     return array;
 }
@@ -241,6 +264,7 @@ Result<Manifest, std::string> Reader::read(const toml::table& root) {
     TRY(read_entry(root, manifest));
     TRY(read_devices(root, manifest));
     TRY(read_arguments(root, manifest));
+    TRY(read_c_libraries(root, manifest));
     return manifest;
 }
 
@@ -316,21 +340,18 @@ Result<void, std::string> Reader::read_entry(const toml::table& root, Manifest& 
 }
 
 Result<void, std::string> Reader::read_devices(const toml::table& root, Manifest& manifest) const {
-    const toml::node* node = root.get("devices");
-    if (node == nullptr) {
+    const toml::array* array = TRY(sections(root, "devices"));
+    if (array == nullptr) {
         return {};
     }
-    const toml::array* array = TRY(table_array(*node, "devices"));
     const toml::table* stack_table = nullptr;
     for (const toml::node& element : *array) {
         const toml::table& table = *element.as_table();
         Device device = TRY(read_device(table));
-        for (const Device& earlier : manifest.devices) {
-            if (earlier.name == device.name) {
-                return error_at(*table.get("name"),
-                                format("device name '{}' is used twice (first at line {})",
-                                       device.name, earlier.line));
-            }
+        if (const Device* earlier = find_named(manifest.devices, device.name)) {
+            return error_at(*table.get("name"),
+                            format("device name '{}' is used twice (first at line {})", device.name,
+                                   earlier->line));
         }
         if (device.kind == DeviceKind::net && device.stack) {
             if (stack_table != nullptr) {
@@ -432,11 +453,10 @@ Result<Device, std::string> Reader::read_device(const toml::table& table) const 
 
 Result<void, std::string> Reader::read_arguments(const toml::table& root,
                                                  Manifest& manifest) const {
-    const toml::node* node = root.get("arguments");
-    if (node == nullptr) {
+    const toml::array* array = TRY(sections(root, "arguments"));
+    if (array == nullptr) {
         return {};
     }
-    const toml::array* array = TRY(table_array(*node, "arguments"));
     const bool with_stack = manifest.stack_device() != nullptr;
     for (const toml::node& element : *array) {
         const toml::table& table = *element.as_table();
@@ -604,7 +624,71 @@ Result<void, std::string> Reader::read_default(const toml::table& table, const t
     return {};
 }
 
+Result<void, std::string> Reader::read_c_libraries(const toml::table& root,
+                                                   Manifest& manifest) const {
+    const toml::array* array = TRY(sections(root, "c_libraries"));
+    if (array == nullptr) {
+        return {};
+    }
+    for (const toml::node& element : *array) {
+        const toml::table& table = *element.as_table();
+        CLibrary library = TRY(read_c_library(table));
+        if (const CLibrary* earlier = find_named(manifest.c_libraries, library.name)) {
+            return error_at(*table.get("name"),
+                            format("C library '{}' is declared twice (first at line {})",
+                                   library.name, earlier->line));
+        }
+        manifest.c_libraries.push_back(std::move(library));
+    }
+    return {};
+}
+
+Result<CLibrary, std::string> Reader::read_c_library(const toml::table& table) const {
+    TRY(check_keys(table, c_library_keys, "in a [[c_libraries]] section"));
+    CLibrary library;
+    const toml::node* name = TRY(
+        require(table, "name", "this [[c_libraries]] section", "name = \"bearssl\", the library"));
+    library.name = TRY(string_value(*name, "name"));
+    library.line = name->source().begin.line;
+    if (!is_valid_debian_source_name(library.name)) {
+        return error_at(*name, format("the C library name '{}' is not valid: {} (Debian's rules "
+                                      "for a source package)",
+                                      library.name, debian_name_rules));
+    }
+    const toml::node* version = TRY(require(table, "version", "this [[c_libraries]] section",
+                                            "version = \"0.6\", the upstream version wanted"));
+    library.version = TRY(string_value(*version, "version"));
+    // c-libraries.txt separates its fields with spaces, one library a line.
+    const bool visible =
+        std::ranges::all_of(library.version, [](char c) { return c > ' ' && c < '\x7f'; });
+    if (library.version.empty() || !visible) {
+        // Not quoted back: it may hold a line break.
+        return error_at(*version, format("C library '{}': the version must be one or more "
+                                         "visible ASCII characters, no spaces (such as \"0.6\")",
+                                         library.name));
+    }
+    library.debian_source = library.name;
+    if (const toml::node* source = table.get("debian_source")) {
+        library.debian_source = TRY(string_value(*source, "debian_source"));
+        if (!is_valid_debian_source_name(library.debian_source)) {
+            return error_at(*source,
+                            format("C library '{}': '{}' is not a Debian source package "
+                                   "name: {}",
+                                   library.name, library.debian_source, debian_name_rules));
+        }
+    }
+    return library;
+}
+
 }  // namespace
+
+bool is_valid_debian_source_name(std::string_view name) {
+    if (name.size() < 2 || !is_lower_or_digit(name.front())) {
+        return false;
+    }
+    return std::ranges::all_of(
+        name, [](char c) { return is_lower_or_digit(c) || c == '+' || c == '-' || c == '.'; });
+}
 
 bool is_valid_unikernel_name(std::string_view name) {
     return is_simple_name(name, "-");

@@ -61,6 +61,22 @@ struct Argument {
     std::optional<std::int64_t> maximum;
 };
 
+// A C library the unikernel needs. DESIGN.md: the guest links only Oasis
+// code and C libraries built from source with the target toolchain, pinned in
+// a lock file. Today a library is declared, checked and recorded in the build
+// folder (c-libraries.txt); the lock and vendoring step reads it later.
+struct CLibrary {
+    // Debian's source package name rules: vendoring names folders and CMake
+    // targets after it, and without `debian_source` it is the package.
+    std::string name;
+    // The upstream version wanted ("0.6"), visible ASCII without spaces.
+    std::string version;
+    // The Debian source package to vendor it from: the manifest's, or `name`.
+    std::string debian_source;
+    // 1-based line of the library's `name` key in the manifest, for messages.
+    std::uint32_t line = 0;
+};
+
 struct Manifest {
     std::filesystem::path file;       // unikernel.toml, absolute
     std::filesystem::path directory;  // its folder, against which paths are resolved
@@ -71,6 +87,7 @@ struct Manifest {
     std::string entry;
     std::vector<Device> devices;
     std::vector<Argument> arguments;
+    std::vector<CLibrary> c_libraries;
 
     // "hello" for entry "hello::start", "" for a function at global scope.
     std::string entry_namespace() const;
@@ -98,6 +115,11 @@ std::string_view argument_member_type(ArgumentType type);
 
 // A lower-case letter, then lower-case letters, digits and '-'; at most 64 characters.
 bool is_valid_unikernel_name(std::string_view name);
+
+// Debian's rules for a source package name (Debian Policy §5.6.1): at least
+// two characters, lower-case letters, digits, '+', '-' and '.', starting
+// with a letter or digit.
+bool is_valid_debian_source_name(std::string_view name);
 
 // Whether a word is a C++20 keyword, which generated code cannot use as a name.
 bool is_keyword(std::string_view word);

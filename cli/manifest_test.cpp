@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/arguments.hpp"
+#include "core/format.hpp"
 #include "net/stack.hpp"
 #include "targets/unix/boot.hpp"
 
@@ -138,7 +139,79 @@ TEST_F(ManifestTest, DevicesAndArgumentsAreOptional) {
     ASSERT_TRUE(parsed.has_value()) << parsed.error();
     EXPECT_TRUE(parsed->devices.empty());
     EXPECT_TRUE(parsed->arguments.empty());
+    EXPECT_TRUE(parsed->c_libraries.empty());
     EXPECT_EQ(parsed->stack_device(), nullptr);
+}
+
+// BearSSL as Debian ships it (source package "bearssl", upstream 0.6), and
+// a library whose Debian source package has another name than upstream's.
+TEST_F(ManifestTest, ReadsCLibraries) {
+    auto parsed = parse(std::string{header} +
+                        "\n[[c_libraries]]\nname = \"bearssl\"\nversion = \"0.6\"\n"
+                        "\n[[c_libraries]]\nname = \"libpng\"\nversion = \"1.6.39\"\n"
+                        "debian_source = \"libpng1.6\"\n");
+    ASSERT_TRUE(parsed.has_value()) << parsed.error();
+    ASSERT_EQ(parsed->c_libraries.size(), 2u);
+    const CLibrary& bearssl = parsed->c_libraries[0];
+    EXPECT_EQ(bearssl.name, "bearssl");
+    EXPECT_EQ(bearssl.version, "0.6");
+    EXPECT_EQ(bearssl.debian_source, "bearssl");
+    EXPECT_EQ(bearssl.line, 6u);
+    EXPECT_EQ(parsed->c_libraries[1].name, "libpng");
+    EXPECT_EQ(parsed->c_libraries[1].version, "1.6.39");
+    EXPECT_EQ(parsed->c_libraries[1].debian_source, "libpng1.6");
+    EXPECT_EQ(parsed->c_libraries[1].line, 10u);
+}
+
+TEST_F(ManifestTest, CLibraryMistakes) {
+    const std::string section = std::string{header} + "[[c_libraries]]\n";
+    // What follows the section's header, and the message.
+    const std::pair<std::string_view, std::string_view> mistakes[] = {
+        {"version = \"0.6\"\n",
+         "unikernel.toml:4:1: error: this [[c_libraries]] section has no 'name' key (for "
+         "example: name = \"bearssl\", the library)"},
+        {"name = \"bearssl\"\n",
+         "unikernel.toml:4:1: error: this [[c_libraries]] section has no 'version' key (for "
+         "example: version = \"0.6\", the upstream version wanted)"},
+        {"name = \"bearssl\"\nversion = \"0.6\"\nsha256 = \"ab\"\n",
+         "unikernel.toml:7:1: error: unknown key 'sha256' in a [[c_libraries]] section (valid "
+         "keys: name, version, debian_source)"},
+        {"name = \"bearssl\"\nversion = 0.6\n",
+         "unikernel.toml:6:11: error: 'version' must be a string, not a floating-point number"},
+    };
+    for (const auto& [tail, message] : mistakes) {
+        EXPECT_EQ(error(section + std::string{tail}), message) << tail;
+    }
+    for (const char* version : {"\"\"", "\"0.6 beta\"", "\"0.6\\n\"", "\"0.6\\u00e9\""}) {
+        EXPECT_EQ(error(section + "name = \"bearssl\"\nversion = " + version + "\n"),
+                  "unikernel.toml:6:11: error: C library 'bearssl': the version must be one or "
+                  "more visible ASCII characters, no spaces (such as \"0.6\")")
+            << version;
+    }
+    for (const char* name : {"BearSSL", "b", "-ssl", "bear_ssl", "bear ssl", ""}) {
+        EXPECT_EQ(error(section + "name = \"" + name + "\"\nversion = \"0.6\"\n"),
+                  format("unikernel.toml:5:8: error: the C library name '{}' is not valid: at "
+                         "least two characters, lower-case letters, digits, '+', '-' and '.', "
+                         "starting with a letter or digit (Debian's rules for a source package)",
+                         name));
+    }
+    EXPECT_EQ(error(section + "name = \"bearssl\"\nversion = \"0.6\"\ndebian_source = \"Bear\"\n"),
+              "unikernel.toml:7:17: error: C library 'bearssl': 'Bear' is not a Debian source "
+              "package name: at least two characters, lower-case letters, digits, '+', '-' and "
+              "'.', starting with a letter or digit");
+    EXPECT_EQ(error(section + "name = \"bearssl\"\nversion = \"0.6\"\ndebian_source = true\n"),
+              "unikernel.toml:7:17: error: 'debian_source' must be a string, not a boolean");
+    EXPECT_EQ(error(std::string{header} + "c_libraries = [\"bearssl\"]\n"),
+              "unikernel.toml:4:15: error: 'c_libraries' must be a list of tables, each in a "
+              "[[c_libraries]] section");
+}
+
+TEST_F(ManifestTest, DuplicatedCLibraryNamesBothLines) {
+    EXPECT_EQ(error(std::string{header} + "[[c_libraries]]\nname = \"bearssl\"\nversion = \"0.6\"\n"
+                                          "[[c_libraries]]\nname = \"bearssl\"\nversion = \"0.7\"\n"
+                                          "debian_source = \"bearssl-next\"\n"),
+              "unikernel.toml:8:8: error: C library 'bearssl' is declared twice (first at line "
+              "5)");
 }
 
 TEST_F(ManifestTest, MalformedTomlGivesLineColumnAndWhatWasExpected) {
@@ -156,7 +229,7 @@ TEST_F(ManifestTest, MissingAndUnknownKeys) {
               "= [\"unikernel.cpp\"], the C++ files to build)");
     EXPECT_EQ(error(std::string{header} + "entrypoint = \"x\"\n"),
               "unikernel.toml:4:1: error: unknown key 'entrypoint' at the top level (valid keys: "
-              "name, sources, entry, devices, arguments)");
+              "name, sources, entry, devices, arguments, c_libraries)");
     EXPECT_EQ(error("name = 7\n"),
               "unikernel.toml:1:8: error: 'name' must be a string, not an integer");
 }
