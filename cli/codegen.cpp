@@ -474,6 +474,14 @@ Result<std::string, std::string> generate_depfile(const Manifest& manifest,
     return out;
 }
 
+std::string generate_c_library_list(const Manifest& manifest) {
+    std::string out;
+    for (const CLibrary& library : manifest.c_libraries) {
+        format_to(out, "{} {} {}\n", library.name, library.version, library.debian_source);
+    }
+    return out;
+}
+
 std::string generate_cmake_lists(const Manifest& manifest, const TargetOptions& options,
                                  const CmakeSettings& settings,
                                  const std::vector<GeneratedFile>& sources) {

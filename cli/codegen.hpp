@@ -49,6 +49,12 @@ Result<std::vector<GeneratedFile>, std::string> generate_sources(const Manifest&
 Result<std::string, std::string> generate_depfile(const Manifest& manifest,
                                                   const std::filesystem::path& target);
 
+// c-libraries.txt: the manifest's C libraries, one "NAME VERSION
+// DEBIAN-SOURCE" line each in the manifest's order (empty without any), for
+// the lock and vendoring step to come; nothing builds or links them yet. The
+// manifest's checks leave no space or line break in a field.
+std::string generate_c_library_list(const Manifest& manifest);
+
 // Where the generated CMakeLists.txt finds Oasis, and where it puts the image.
 struct CmakeSettings {
     // The folder holding OasisConfig.cmake: a build tree or PREFIX/lib/cmake/Oasis.

@@ -209,6 +209,16 @@ TEST(CodegenTest, CmakeListsBuildsTheAppAsGuestCodeAgainstThePackage) {
     EXPECT_TRUE(contains(cmake, "RUNTIME_OUTPUT_DIRECTORY \"/project/dist\""));
 }
 
+// c-libraries.txt: one "NAME VERSION DEBIAN-SOURCE" line each, in the
+// manifest's order, and nothing at all without libraries.
+TEST(CodegenTest, CLibraryListHasOneLineEach) {
+    Manifest manifest = hello();
+    EXPECT_EQ(generate_c_library_list(manifest), "");
+    manifest.c_libraries = {CLibrary{"bearssl", "0.6", "bearssl", 7},
+                            CLibrary{"libpng", "1.6.39", "libpng1.6", 11}};
+    EXPECT_EQ(generate_c_library_list(manifest), "bearssl 0.6 bearssl\nlibpng 1.6.39 libpng1.6\n");
+}
+
 // The depfile names the manifest and every folder and file a baked device
 // reads, so a build system bakes again when one changes, comes or goes.
 TEST(CodegenTest, DepfileNamesWhatBakingReads) {

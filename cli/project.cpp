@@ -21,6 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// In the build folder: the C libraries the vendoring step will read.
+constexpr std::string_view c_library_list_file = "c-libraries.txt";
+
 void say(std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
@@ -139,6 +142,9 @@ Result<fs::path, std::string> write_build_folder(const ProjectPaths& project,
     const fs::path dist = fs::absolute(project.dist()).lexically_normal();
     files.push_back({"CMakeLists.txt", generate_cmake_lists(manifest, options,
                                                             CmakeSettings{*package, dist}, files)});
+    // Written even when empty, so a library removed from the manifest is gone
+    // from the list too.
+    files.push_back({std::string{c_library_list_file}, generate_c_library_list(manifest)});
     const fs::path folder = project.build_folder(options.target);
     TRY(write_files(folder, files));
     TRY(write_if_changed(project.build_root() / ".oasis",
@@ -238,6 +244,29 @@ std::string names_or_none(const std::set<std::string>& names) {
     return out.empty() ? std::string{"none"} : out;
 }
 
+// The runtime arguments every unikernel of the target has, as --NAME.
+std::string target_arguments(const Manifest& manifest) {
+    std::string out;
+    for (std::string_view name : reserved_arguments(manifest.stack_device() != nullptr)) {
+        if (name != "help" && name != "h") {
+            format_to(out, "{}--{}", out.empty() ? "" : ", ", name);
+        }
+    }
+    return out;
+}
+
+std::string describe_c_libraries(const Manifest& manifest) {
+    if (manifest.c_libraries.empty()) {
+        return "C libraries: none\n";
+    }
+    std::string out = "C libraries (recorded for vendoring, not built or linked yet):\n";
+    for (const CLibrary& library : manifest.c_libraries) {
+        format_to(out, "  {} {}, from the Debian source package {}\n", library.name,
+                  library.version, library.debian_source);
+    }
+    return out;
+}
+
 // A build system that calls `oasis generate` lists the sources to compile
 // and the baked/NAME.cpp it expects; both must be what the manifest says,
 // or it would build something else than `oasis build` does.
@@ -309,6 +338,18 @@ int configure_command(const ProjectPaths& project, const TargetRequest& request)
     say(format("oasis: configured {} for {} (--net={}) in {}; `oasis build` makes {}\n",
                manifest->name, target_name(options->target), net_kind_name(options->net),
                shown(project, folder.value()), shown(project, project.dist() / manifest->name)));
+    if (!manifest->c_libraries.empty()) {
+        // Declared libraries are not in the image yet: say so, so that nobody
+        // takes a successful build for one that uses them.
+        std::string names;
+        for (const CLibrary& library : manifest->c_libraries) {
+            format_to(names, "{}{} {}", names.empty() ? "" : ", ", library.name, library.version);
+        }
+        say(
+            format("oasis: C libraries recorded in {} but not vendored or linked yet (that comes "
+                   "with the lock file): {}\n",
+                   shown(project, folder.value() / c_library_list_file), names));
+    }
     return 0;
 }
 
@@ -464,14 +505,9 @@ int describe_command(const ProjectPaths& project, const std::optional<TargetRequ
             format_to(out, "{}\n", line);
         }
     }
-    std::string platform;
-    for (std::string_view name : reserved_arguments(manifest.stack_device() != nullptr)) {
-        if (name != "help" && name != "h") {
-            format_to(platform, "{}--{}", platform.empty() ? "" : ", ", name);
-        }
-    }
-    format_to(out, "  and the target's own: {} (`{} --help` lists them all)\n", platform,
-              manifest.name);
+    format_to(out, "  and the target's own: {} (`{} --help` lists them all)\n\n",
+              target_arguments(manifest), manifest.name);
+    out += describe_c_libraries(manifest);
     say(out);
     return 0;
 }

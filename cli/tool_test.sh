@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drives `oasis` the way a user does, in a fresh folder outside the tree:
 # new, configure, build, run, describe, a no-op rebuild, a manifest change,
-# a bad runtime argument, clean. The tool is the build tree's, so the
+# a bad runtime argument, C libraries recorded, clean. The tool is the build tree's, so the
 # unikernel builds against that tree's Oasis package.
 #
 #   cli/tool_test.sh OASIS
@@ -77,11 +77,35 @@ runtime arguments:
   --greeting  string         \"Bonjour\"  What to say.
   --repeat    unsigned >= 1  3          How many times to say it.
   --interval  duration       1s         The pause between two greetings.
-  and the target's own: --logs, --net-faults, --pcap (\`greeter --help\` lists them all)"
+  and the target's own: --logs, --net-faults, --pcap (\`greeter --help\` lists them all)
+
+C libraries: none"
 [ "$out" = "$expected" ] || fail "describe printed:
 $out
 expected:
 $expected"
+
+# C libraries: configure records them for the vendoring step to come and
+# says, in one line, that they are not in the image yet; describe lists them.
+[ -f build/unix/c-libraries.txt ] && [ ! -s build/unix/c-libraries.txt ] ||
+    fail "without C libraries, c-libraries.txt is not there and empty"
+cp unikernel.toml unikernel.toml.good
+printf '\n[[c_libraries]]\nname = "bearssl"\nversion = "0.6"\n' >>unikernel.toml
+printf '\n[[c_libraries]]\nname = "libpng"\nversion = "1.6.39"\ndebian_source = "libpng1.6"\n' >>unikernel.toml
+out=$("$oasis" configure)
+[ "$out" = "oasis: configured greeter for unix (--net=direct) in build/unix; \`oasis build\` makes dist/greeter
+oasis: C libraries recorded in build/unix/c-libraries.txt but not vendored or linked yet (that comes with the lock file): bearssl 0.6, libpng 1.6.39" ] ||
+    fail "configure with C libraries said: $out"
+[ "$(cat build/unix/c-libraries.txt)" = $'bearssl 0.6 bearssl\nlibpng 1.6.39 libpng1.6' ] ||
+    fail "c-libraries.txt holds: $(cat build/unix/c-libraries.txt)"
+out=$("$oasis" describe | sed -n '/^C libraries/,$p')
+[ "$out" = "C libraries (recorded for vendoring, not built or linked yet):
+  bearssl 0.6, from the Debian source package bearssl
+  libpng 1.6.39, from the Debian source package libpng1.6" ] || fail "describe listed C libraries as: $out"
+# Removed from the manifest, gone from the list.
+mv unikernel.toml.good unikernel.toml
+"$oasis" configure >/dev/null
+[ ! -s build/unix/c-libraries.txt ] || fail "a removed C library stayed: $(cat build/unix/c-libraries.txt)"
 
 # The application is guest code on every target: floating point does not
 # compile, and the compiler's own message comes through, then the tool's.
