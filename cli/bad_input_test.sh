@@ -45,8 +45,11 @@ line_of_last() { wc -l <unikernel.toml; }
 expect 2 "oasis: error: unknown target 'xen' (valid targets: unix, hvt)" "$oasis" configure -t xen
 expect 2 "oasis: error: target 'hvt' is not available yet: the KVM target and its tender oasis-hvt come with issue 5 (hvt); use -t unix for now" \
     "$oasis" configure -t hvt
-expect 2 "oasis: error: --net=socket is not available yet: the stack over the host's sockets is still open work of issue 6 (the oasis tool); use --net=direct (Oasis's own stack over a TAP device)" \
+# --net=socket carries the stack's TCP, not a raw device's Ethernet frames.
+with_manifest $'[[devices]]\nname = "wire"\nkind = "net"\nstack = false'
+expect 1 "oasis: error: net device 'wire' has stack = false: a raw NetDevice sends Ethernet frames, which only a TAP device carries; configure with --net=direct, or give it the stack" \
     "$oasis" configure -t unix --net=socket
+cp good.toml unikernel.toml
 expect 2 "oasis: error: unknown network kind '--net=tap' (valid kinds: direct, socket)" \
     "$oasis" configure --net=tap
 [ ! -e build ] || fail "a refused configure left a build folder"

@@ -209,6 +209,30 @@ TEST(CodegenTest, CmakeListsBuildsTheAppAsGuestCodeAgainstThePackage) {
     EXPECT_TRUE(contains(cmake, "RUNTIME_OUTPUT_DIRECTORY \"/project/dist\""));
 }
 
+// --net=socket: the stack's device goes on the gateway to the host's
+// sockets, its configuration from Boot; a raw device cannot go there.
+TEST(CodegenTest, NetSocketPutsTheStackOnTheGateway) {
+    const TargetOptions socket{Target::unix, NetKind::socket};
+    Manifest manifest = every_device();
+    auto refused = generate_sources(manifest, socket);
+    ASSERT_TRUE(refused.is_error());
+    EXPECT_TRUE(contains(refused.error(), "net device 'raw' has stack = false")) << refused.error();
+
+    std::erase_if(manifest.devices, [](const Device& each) { return each.name == "raw"; });
+    auto sources = generate_sources(manifest, socket);
+    ASSERT_TRUE(sources.has_value()) << sources.error();
+    const std::string main = generate_unix_main(manifest, socket);
+    EXPECT_TRUE(contains(main, "    oasis::net::declare_stack_arguments(parser);\n")) << main;
+    EXPECT_TRUE(contains(main, "    boot.declare_net_socket(\"service\");\n")) << main;
+    EXPECT_FALSE(contains(main, "boot.declare_net(")) << main;
+    EXPECT_TRUE(contains(main, "boot.declare_block(\"storage\");")) << main;
+    EXPECT_TRUE(contains(main,
+                         "    oasis::net::Stack service_stack{boot.net(\"service\"), service_pool, "
+                         "boot.net_socket_config(\"service\"), boot.random()};\n"))
+        << main;
+    EXPECT_FALSE(contains(main, "stack_config_from")) << main;
+}
+
 // c-libraries.txt: one "NAME VERSION DEBIAN-SOURCE" line each, in the
 // manifest's order, and nothing at all without libraries.
 TEST(CodegenTest, CLibraryListHasOneLineEach) {

@@ -186,9 +186,16 @@ std::string namespace_for(std::string_view name) {
 }
 
 std::string describe_device(const Device& device, const TargetOptions& options) {
-    (void)options;  // unix is the only target today
     switch (device.kind) {
         case DeviceKind::net: {
+            if (options.net == NetKind::socket) {
+                return format(
+                    "the host's sockets through an in-process gateway (--forward:{}=HOSTPORT:"
+                    "GUESTPORT, --host-port:{}=PORT; 127.0.0.1 only)\n{:<12}-> Oasis's TCP/IP "
+                    "stack on it (--net=socket; 10.0.2.15/24 via 10.0.2.2 unless --ipv4 and "
+                    "--ipv4-gateway; {} packet buffers)",
+                    device.name, device.name, "", device.packet_buffers);
+            }
             std::string out = format(
                 "TAP device (--net:{}=TAP), with --net-faults and --pcap around it", device.name);
             if (device.stack) {
@@ -338,6 +345,13 @@ int configure_command(const ProjectPaths& project, const TargetRequest& request)
     say(format("oasis: configured {} for {} (--net={}) in {}; `oasis build` makes {}\n",
                manifest->name, target_name(options->target), net_kind_name(options->net),
                shown(project, folder.value()), shown(project, project.dist() / manifest->name)));
+    if (const Device* stack = manifest->stack_device();
+        stack != nullptr && options->net == NetKind::socket) {
+        say(
+            format("oasis: no TAP and no root needed: `oasis run -- --forward:{}=8080:80` makes "
+                   "127.0.0.1:8080 reach the app's port 80\n",
+                   stack->name));
+    }
     if (!manifest->c_libraries.empty()) {
         // Declared libraries are not in the image yet: say so, so that nobody
         // takes a successful build for one that uses them.

@@ -19,10 +19,7 @@ Result<TargetOptions, std::string> choose_target(std::string_view target, std::s
     if (net == "direct") {
         options.net = NetKind::direct;
     } else if (net == "socket") {
-        return Error{std::string{
-            "--net=socket is not available yet: the stack over the host's sockets is still open "
-            "work of issue 6 (the oasis tool); use --net=direct (Oasis's own stack over a TAP "
-            "device)"}};
+        options.net = NetKind::socket;
     } else {
         return Error{format("unknown network kind '--net={}' (valid kinds: direct, socket)", net)};
     }

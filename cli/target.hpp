@@ -12,7 +12,9 @@ enum class Target { unix, hvt };
 
 enum class NetKind {
     direct,  // Oasis's own TCP/IP stack over an Ethernet device (TAP on unix)
-    socket,  // the same API over the host kernel's sockets (unix only)
+    // The same stack and API, its Ethernet port on an in-process gateway that
+    // splices TCP to the host kernel's sockets on 127.0.0.1 (unix only).
+    socket,
 };
 
 struct TargetOptions {

@@ -255,9 +255,11 @@ std::optional<std::string> Boot::open_socket_net(const std::string& name, const 
     }
     log.info("net device '{}': the host's sockets, app {} via gateway {}", name,
              *config.value().address, *config.value().gateway);
-    for (const PortForward& forward : binding.forwards) {
-        log.info("net device '{}': 127.0.0.1:{} -> app port {}", name, forward.host_port,
-                 forward.guest_port);
+    // The bound ports: a HOSTPORT of 0 is the kernel's choice, which scripts read here.
+    const std::vector<std::uint16_t> ports = network.value()->listening_ports();
+    for (std::size_t index = 0; index < ports.size(); ++index) {
+        log.info("net device '{}': 127.0.0.1:{} -> app port {}", name, ports[index],
+                 binding.forwards[index].guest_port);
     }
     m_socket_configs.emplace(name, config.value());
     m_socket_nets.emplace(name, std::move(network.value()));
