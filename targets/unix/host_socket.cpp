@@ -45,8 +45,6 @@ HostSocket::HostSocket(UnixPlatform& platform, UniqueFd fd)
 
 HostSocket::~HostSocket() {
     m_platform.remove_source(m_fd.get());
-    // Waiters hold no reference to the socket beyond its lists; their owner
-    // destroys them first (a socket is destroyed by the task that used it).
 }
 
 Result<std::unique_ptr<HostSocket>, SystemError> HostSocket::adopt(UnixPlatform& platform,
@@ -201,6 +199,10 @@ void HostSocket::abort() {
     (void)::setsockopt(m_fd.get(), SOL_SOCKET, SO_LINGER, &immediately, sizeof immediately);
     m_platform.remove_source(m_fd.get());
     m_fd.reset();
+    // A task still waiting retries, and fails with EBADF instead of waiting
+    // for readiness that can no longer come.
+    wake_all(m_readers);
+    wake_all(m_writers);
 }
 
 }  // namespace oasis::unix_target

@@ -51,6 +51,7 @@ public:
     // No more writes: the peer reads the end of the stream after the data.
     Result<void, SystemError> shutdown_write();
     // Closes with a reset (RST) instead of a FIN, so the peer sees an error.
+    // Waiting calls wake and fail (EBADF); so does every later call.
     void abort();
 
     int descriptor() const { return m_fd.get(); }
