@@ -4,9 +4,9 @@
 # file:line:column and what was expected), unknown targets, network kinds,
 # device kinds and argument types (with the valid ones), targets that are
 # not built yet (with the issue that brings them), a missing source file, a
-# duplicated device name, a C library declared twice or with a bad version, a key a clock device does not have, a kv folder
-# that does not exist, a default of the wrong type, and commands run out of
-# order.
+# duplicated device name, a C library declared twice or with a bad version,
+# a key a clock or random device does not have, a kv folder that does not
+# exist, a default of the wrong type, and commands run out of order.
 #
 #   cli/bad_input_test.sh OASIS
 set -euo pipefail
@@ -64,7 +64,7 @@ expect 1 "unikernel.toml:3:7: error: Error while parsing key-value pair: expecte
 
 # Unknown device kind and argument type list the valid ones.
 with_manifest $'[[devices]]\nname = "disk"\nkind = "disk"'
-expect 1 "unikernel.toml:$(line_of_last):8: error: unknown device kind 'disk' (valid kinds: net, block, kv, clock)" \
+expect 1 "unikernel.toml:$(line_of_last):8: error: unknown device kind 'disk' (valid kinds: net, block, kv, clock, random)" \
     "$oasis" configure
 with_manifest $'[[arguments]]\nname = "ratio"\ntype = "float"\ndefault = 0.5\nhelp = "x"'
 line=$(($(line_of_last) - 2))
@@ -95,6 +95,10 @@ expect 1 "unikernel.toml:$(line_of_last):11: error: C library 'bearssl': the ver
 with_manifest $'[[devices]]\nname = "clock"\nkind = "clock"\nfolder = "public"'
 expect 1 "unikernel.toml:$(line_of_last):1: error: 'folder' applies to kv devices only, and 'clock' is a clock device (a clock device has only 'name' and 'kind')" \
     "$oasis" configure
+# So has a random device.
+with_manifest $'[[devices]]\nname = "random"\nkind = "random"\nstack = true'
+expect 1 "unikernel.toml:$(line_of_last):1: error: 'stack' applies to net devices only, and 'random' is a random device (a random device has only 'name' and 'kind')" \
+    "$oasis" configure
 
 # A kv folder that does not exist.
 with_manifest $'[[devices]]\nname = "htdocs"\nkind = "kv"\nfolder = "public"'
@@ -122,7 +126,7 @@ expect 1 "oasis: error: . is not configured yet: run \`oasis configure -t unix\`
 expect 1 "oasis: error: dist/app does not exist: run \`oasis build\` first" "$oasis" run
 # A manifest broken after configure stops the build before the compiler.
 with_manifest $'[[devices]]\nname = "disk"\nkind = "disk"'
-expect 1 "unikernel.toml:$(line_of_last):8: error: unknown device kind 'disk' (valid kinds: net, block, kv, clock)" \
+expect 1 "unikernel.toml:$(line_of_last):8: error: unknown device kind 'disk' (valid kinds: net, block, kv, clock, random)" \
     "$oasis" build
 [ ! -e build/unix/cmake ] || fail "the build ran CMake for a broken manifest"
 rm unikernel.toml

@@ -26,6 +26,8 @@ std::string_view parameter_type(const Device& device) {
             return "oasis::dev::KeyValueStore&";
         case DeviceKind::clock:
             return "oasis::dev::Clock&";
+        case DeviceKind::random:
+            return "oasis::dev::Random&";
     }
     return "?";
 }
@@ -281,6 +283,9 @@ std::string generate_entry_header(const Manifest& manifest) {
     if (has_kind(manifest, DeviceKind::net)) {
         out += "#include \"dev/net.hpp\"\n";
     }
+    if (has_kind(manifest, DeviceKind::random)) {
+        out += "#include \"dev/random.hpp\"\n";
+    }
     if (manifest.stack_device() != nullptr) {
         out += "#include \"net/stack.hpp\"\n";
     }
@@ -380,7 +385,7 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
     }
     for (const Device& device : manifest.devices) {
         if ((device.kind == DeviceKind::kv && device.contents == KvContents::baked) ||
-            device.kind == DeviceKind::clock) {
+            device.kind == DeviceKind::clock || device.kind == DeviceKind::random) {
             continue;  // in the image, or the target's own: nothing to bind
         }
         // With --net=socket the stack's port is on the gateway to the host's
@@ -444,6 +449,10 @@ std::string generate_unix_main(const Manifest& manifest, const TargetOptions& op
             case DeviceKind::clock:
                 // One clock for the whole unikernel: every clock device is it.
                 call.push_back("boot.clock()");
+                break;
+            case DeviceKind::random:
+                // Likewise one generator: every random device draws from it.
+                call.push_back("boot.random()");
                 break;
         }
     }

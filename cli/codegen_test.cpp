@@ -63,7 +63,9 @@ Manifest every_device() {
     Device any = device("any", DeviceKind::kv);
     Device clock = device("clock", DeviceKind::clock);
     Device uptime = device("uptime", DeviceKind::clock);
-    manifest.devices = {service, raw, storage, htdocs, any, clock, uptime};
+    Device random = device("random", DeviceKind::random);
+    Device nonces = device("nonces", DeviceKind::random);
+    manifest.devices = {service, raw, storage, htdocs, any, clock, uptime, random, nonces};
     Argument offset = argument("offset", ArgumentType::integer, "Shift.");
     offset.default_integer = std::numeric_limits<std::int64_t>::min();
     offset.maximum = 5;
@@ -98,7 +100,8 @@ TEST(CodegenTest, EntrySignatureListsConsoleDevicesInOrderThenArguments) {
               "oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service, "
               "oasis::dev::NetDevice& raw, oasis::dev::BlockDevice& storage, "
               "oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& any, "
-              "oasis::dev::Clock& clock, oasis::dev::Clock& uptime, Arguments arguments)");
+              "oasis::dev::Clock& clock, oasis::dev::Clock& uptime, oasis::dev::Random& random, "
+              "oasis::dev::Random& nonces, Arguments arguments)");
 }
 
 TEST(CodegenTest, HeaderHoldsArgumentsWithDefaultsAndTheEntry) {
@@ -118,11 +121,13 @@ TEST(CodegenTest, HeaderHoldsArgumentsWithDefaultsAndTheEntry) {
         << header;
     EXPECT_FALSE(contains(header, "net/stack.hpp"));
     EXPECT_FALSE(contains(header, "dev/clock.hpp"));
+    EXPECT_FALSE(contains(header, "dev/random.hpp"));
 
     const std::string global = generate_entry_header(every_device());
     EXPECT_FALSE(contains(global, "namespace"));
     EXPECT_TRUE(contains(global, "#include \"net/stack.hpp\"\n"));
     EXPECT_TRUE(contains(global, "#include \"dev/clock.hpp\"\n"));
+    EXPECT_TRUE(contains(global, "#include \"dev/random.hpp\"\n"));
     EXPECT_TRUE(contains(global, "std::int64_t offset = std::numeric_limits<std::int64_t>::min();"))
         << global;
     EXPECT_TRUE(contains(global, "bool verbose = true;"));
@@ -169,15 +174,18 @@ TEST(CodegenTest, UnixMainDeclaresBindsAndCalls) {
                          "                       std::numeric_limits<std::int64_t>::min(), "
                          "std::int64_t{5});\n"))
         << devices;
-    // Every clock device is the target's one clock, with nothing to bind.
+    // Every clock device is the target's one clock and every random device
+    // its one generator, with nothing to bind.
     EXPECT_TRUE(contains(devices,
                          "    return boot.run(start(boot.console(), service_stack, "
                          "boot.net(\"raw\"), boot.block(\"storage\"),\n"
                          "                          boot.kv(\"htdocs\"), boot.kv(\"any\"), "
                          "boot.clock(), boot.clock(),\n"
-                         "                          std::move(arguments)));\n"))
+                         "                          boot.random(), boot.random(), "
+                         "std::move(arguments)));\n"))
         << devices;
     EXPECT_FALSE(contains(devices, "declare_clock")) << devices;
+    EXPECT_FALSE(contains(devices, "declare_random")) << devices;
 
     // Nothing to parse: no parser variable left unused.
     Manifest quiet = hello();

@@ -2,10 +2,10 @@
 # Installs Oasis into a fresh prefix with `cmake --install`, then builds and
 # runs a unikernel project outside the tree with the installed `oasis` only:
 # a net device with the stack, a block device, a kv directory, a baked kv
-# folder and a clock, and one runtime argument of each type. The run needs a TAP device,
-# so it happens inside a network namespace this test makes (as root);
-# without root the image is still built and its --help and binding checks
-# are run.
+# folder, a clock and a random generator, and one runtime argument of each
+# type. The run needs a TAP device, so it happens inside a network namespace
+# this test makes (as root); without root the image is still built and its
+# --help and binding checks are run.
 #
 #   cli/install_test.sh BUILD_DIR
 set -euo pipefail
@@ -68,6 +68,10 @@ baked = true
 name = "clock"
 kind = "clock"
 
+[[devices]]
+name = "random"
+kind = "random"
+
 [[arguments]]
 name = "title"
 type = "string"
@@ -106,7 +110,7 @@ namespace gallery {
 oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service,
                        oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs,
                        oasis::dev::KeyValueStore& assets, oasis::dev::Clock& clock,
-                       Arguments arguments) {
+                       oasis::dev::Random& random, Arguments arguments) {
     console.write(oasis::format("title={} offset={} verbose={} timeout={}\n", arguments.title,
                                 arguments.offset, arguments.verbose, arguments.timeout));
     auto page = co_await htdocs.get("index.html");
@@ -133,6 +137,10 @@ oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& service,
     console.write(oasis::format("clock: the logo is {} old\n",
                                 age >= 0 && age < 3600 ? std::string{"less than an hour"}
                                                        : oasis::format("{} s", age)));
+    // Two draws of 128 bits from a seeded CSPRNG are the same once in 2^128.
+    const bool differ =
+        random.next_u64() != random.next_u64() || random.next_u64() != random.next_u64();
+    console.write(oasis::format("random: two draws {}\n", differ ? "differ" : "are the same"));
     console.write(oasis::format("storage: {} sectors\n", storage.info().sector_count));
     console.write(oasis::format("service: mtu {}\n", service.mtu()));
     co_return 0;
@@ -147,14 +155,15 @@ grep -q "find_package(Oasis REQUIRED CONFIG PATHS \"$prefix/lib/cmake/Oasis\"" b
 
 out=$("$oasis" describe)
 for line in \
-    "  entry    oasis::Task<int> gallery::start(oasis::dev::Console& console, oasis::net::Stack& service, oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& assets, oasis::dev::Clock& clock, gallery::Arguments arguments)" \
+    "  entry    oasis::Task<int> gallery::start(oasis::dev::Console& console, oasis::net::Stack& service, oasis::dev::BlockDevice& storage, oasis::dev::KeyValueStore& htdocs, oasis::dev::KeyValueStore& assets, oasis::dev::Clock& clock, oasis::dev::Random& random, gallery::Arguments arguments)" \
     "  service   net <- TAP device (--net:service=TAP), with --net-faults and --pcap around it" \
     "            -> Oasis's TCP/IP stack over it (--net=direct; --ipv4, --ipv4-gateway, DHCP without --ipv4; 256 packet buffers)" \
     "  storage   block <- file (--block:storage=FILE)" \
     "  htdocs    kv <- directory (--kv:htdocs=DIRECTORY, default $PWD/site)" \
     "  assets    kv <- baked into the image from $PWD/assets" \
     "  clock     clock <- the process's clocks (CLOCK_MONOTONIC since start, CLOCK_REALTIME), nothing to bind" \
-    "  gallery::start receives: console, service (stack), storage, htdocs, assets, clock, arguments" \
+    "  random    random <- the unikernel's CSPRNG (ChaCha20, seeded from getrandom), nothing to bind" \
+    "  gallery::start receives: console, service (stack), storage, htdocs, assets, clock, random, arguments" \
     "  and the target's own: --logs, --net-faults, --pcap, --ipv4, --ipv4-gateway (\`gallery --help\` lists them all)"; do
     grep -qxF -- "$line" <<<"$out" || fail "describe lacks the line
 $line
@@ -172,6 +181,7 @@ for word in --title --offset --verbose --timeout --ipv4 --net:service=TAP --bloc
 done
 grep -q -- "--kv:assets" <<<"$help" && fail "--help offers to bind the baked kv"
 grep -q -- "clock" <<<"$help" && fail "--help offers to bind the clock"
+grep -q -- ":random" <<<"$help" && fail "--help offers to bind the random generator"
 set +e
 err=$(dist/gallery --block:storage=disk.img 2>&1); status=$?
 set -e
@@ -198,6 +208,7 @@ htdocs index.html: 17 bytes
 assets img/logo.txt: a logo sha256 '$(printf 'a logo' | sha256sum | cut -d' ' -f1)'
 assets: img readme
 clock: the logo is less than an hour old
+random: two draws differ
 storage: 2048 sectors
 service: mtu 1500'
 [ "$out" = "$expected" ] || fail "the run printed:

@@ -36,7 +36,8 @@ constexpr std::array<std::string_view, 3> c_library_keys{"name", "version", "deb
 constexpr std::string_view debian_name_rules =
     "at least two characters, lower-case letters, digits, '+', '-' and '.', starting with a "
     "letter or digit";
-constexpr std::array<std::string_view, 4> device_kind_names{"net", "block", "kv", "clock"};
+constexpr std::array<std::string_view, 5> device_kind_names{"net", "block", "kv", "clock",
+                                                            "random"};
 constexpr std::array<std::string_view, 5> argument_type_names{"string", "int", "unsigned", "bool",
                                                               "duration"};
 
@@ -402,13 +403,14 @@ Result<Device, std::string> Reader::read_device(const toml::table& table) const 
         const bool kv_key = word == "folder" || word == "baked";
         if ((net_key && device.kind != DeviceKind::net) ||
             (kv_key && device.kind != DeviceKind::kv)) {
-            return error_at(key.source(),
-                            format("'{}' applies to {} devices only, and '{}' is a "
-                                   "{} device{}",
-                                   word, net_key ? "net" : "kv", device.name, kind_text,
-                                   device.kind == DeviceKind::clock
-                                       ? " (a clock device has only 'name' and 'kind')"
-                                       : ""));
+            return error_at(
+                key.source(),
+                format("'{}' applies to {} devices only, and '{}' is a "
+                       "{} device{}",
+                       word, net_key ? "net" : "kv", device.name, kind_text,
+                       device.kind == DeviceKind::clock || device.kind == DeviceKind::random
+                           ? format(" (a {} device has only 'name' and 'kind')", kind_text)
+                           : std::string{}));
         }
     }
     if (const toml::node* stack = table.get("stack")) {

@@ -14,8 +14,9 @@
 namespace oasis::cli {
 
 // clock: the monotonic and the wall-clock time (dev::Clock); nothing to
-// bind, every clock device is the target's one clock.
-enum class DeviceKind { net, block, kv, clock };
+// bind, every clock device is the target's one clock. random: the target's
+// CSPRNG (dev::Random), likewise one for the whole unikernel.
+enum class DeviceKind { net, block, kv, clock, random };
 
 // Where a kv device's contents come from.
 enum class KvContents {
@@ -98,7 +99,7 @@ struct Manifest {
 
 // Reads and checks a manifest. On failure the message is complete and for
 // the user: "unikernel.toml:7:8: unknown device kind 'disk' (valid kinds:
-// net, block, kv, clock)". `display_path` is how the file is named in messages.
+// net, block, kv, clock, random)". `display_path` is how the file is named in messages.
 Result<Manifest, std::string> load_manifest(const std::filesystem::path& file,
                                             std::string_view display_path);
 

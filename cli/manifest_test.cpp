@@ -237,10 +237,10 @@ TEST_F(ManifestTest, MissingAndUnknownKeys) {
 TEST_F(ManifestTest, UnknownDeviceKindListsTheValidOnes) {
     EXPECT_EQ(error(std::string{header} + "[[devices]]\nname = \"disk\"\nkind = \"disk\"\n"),
               "unikernel.toml:6:8: error: unknown device kind 'disk' (valid kinds: net, block, "
-              "kv, clock)");
+              "kv, clock, random)");
     EXPECT_EQ(error(std::string{header} + "[[devices]]\nname = \"disk\"\n"),
               "unikernel.toml:4:1: error: this [[devices]] section has no 'kind' key (for "
-              "example: kind = \"net\" (one of net, block, kv, clock))");
+              "example: kind = \"net\" (one of net, block, kv, clock, random))");
 }
 
 TEST_F(ManifestTest, UnknownArgumentTypeListsTheValidOnes) {
@@ -283,31 +283,40 @@ TEST_F(ManifestTest, KvFolderThatDoesNotExist) {
               "folder = \"...\"");
 }
 
-TEST_F(ManifestTest, ClockDevicesHaveOnlyNameAndKind) {
-    auto parsed = parse(std::string{header} +
-                        "[[devices]]\nname = \"clock\"\nkind = \"clock\"\n"
-                        "[[devices]]\nname = \"uptime\"\nkind = \"clock\"\n");
-    ASSERT_TRUE(parsed.has_value()) << parsed.error();
-    ASSERT_EQ(parsed->devices.size(), 2u);
-    EXPECT_EQ(parsed->devices[0].kind, DeviceKind::clock);
-    EXPECT_EQ(parsed->devices[1].name, "uptime");
-    EXPECT_EQ(device_kind_name(parsed->devices[1].kind), "clock");
-    EXPECT_EQ(parsed->stack_device(), nullptr);
+// Clock and random devices are the target's own: a name and a kind, nothing
+// to bind, and each may be declared several times under different names.
+TEST_F(ManifestTest, ClockAndRandomDevicesHaveOnlyNameAndKind) {
+    for (const auto& [kind, text] : {std::pair{DeviceKind::clock, std::string{"clock"}},
+                                     std::pair{DeviceKind::random, std::string{"random"}}}) {
+        SCOPED_TRACE(text);
+        const std::string now =
+            std::string{header} + format("[[devices]]\nname = \"now\"\nkind = \"{}\"\n", text);
+        auto parsed = parse(now + format("[[devices]]\nname = \"later\"\nkind = \"{}\"\n", text));
+        ASSERT_TRUE(parsed.has_value()) << parsed.error();
+        ASSERT_EQ(parsed->devices.size(), 2u);
+        EXPECT_EQ(parsed->devices[0].kind, kind);
+        EXPECT_EQ(parsed->devices[1].name, "later");
+        EXPECT_EQ(device_kind_name(parsed->devices[1].kind), text);
+        EXPECT_EQ(parsed->stack_device(), nullptr);
 
-    const std::string clock =
-        std::string{header} + "[[devices]]\nname = \"now\"\nkind = \"clock\"\n";
-    EXPECT_EQ(error(clock + "folder = \"site\"\n"),
-              "unikernel.toml:7:1: error: 'folder' applies to kv devices only, and 'now' is a "
-              "clock device (a clock device has only 'name' and 'kind')");
-    EXPECT_EQ(error(clock + "stack = false\n"),
-              "unikernel.toml:7:1: error: 'stack' applies to net devices only, and 'now' is a "
-              "clock device (a clock device has only 'name' and 'kind')");
-    EXPECT_EQ(error(clock + "timezone = \"UTC\"\n"),
-              "unikernel.toml:7:1: error: unknown key 'timezone' in a [[devices]] section "
-              "(valid keys: name, kind, stack, packet_buffers, folder, baked)");
-    // A clock is a device like the others: its name is the entry's parameter.
-    EXPECT_EQ(error(clock + "[[devices]]\nname = \"now\"\nkind = \"kv\"\n"),
-              "unikernel.toml:8:8: error: device name 'now' is used twice (first at line 5)");
+        const std::string only = format("(a {} device has only 'name' and 'kind')", text);
+        for (const auto& [key, owner] :
+             {std::pair{"folder = \"site\"", "kv"}, std::pair{"baked = true", "kv"},
+              std::pair{"stack = false", "net"}, std::pair{"packet_buffers = 64", "net"}}) {
+            const std::string_view word =
+                std::string_view{key}.substr(0, std::string_view{key}.find(' '));
+            EXPECT_EQ(error(now + key + "\n"),
+                      format("unikernel.toml:7:1: error: '{}' applies to {} devices only, and "
+                             "'now' is a {} device {}",
+                             word, owner, text, only));
+        }
+        EXPECT_EQ(error(now + "seed = 42\n"),
+                  "unikernel.toml:7:1: error: unknown key 'seed' in a [[devices]] section "
+                  "(valid keys: name, kind, stack, packet_buffers, folder, baked)");
+        // A device like the others: its name is the entry's parameter.
+        EXPECT_EQ(error(now + "[[devices]]\nname = \"now\"\nkind = \"kv\"\n"),
+                  "unikernel.toml:8:8: error: device name 'now' is used twice (first at line 5)");
+    }
 }
 
 TEST_F(ManifestTest, DefaultOfTheWrongType) {

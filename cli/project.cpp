@@ -220,6 +220,8 @@ std::string describe_device(const Device& device, const TargetOptions& options) 
         case DeviceKind::clock:
             return "the process's clocks (CLOCK_MONOTONIC since start, CLOCK_REALTIME), nothing "
                    "to bind";
+        case DeviceKind::random:
+            return "the unikernel's CSPRNG (ChaCha20, seeded from getrandom), nothing to bind";
     }
     return "";
 }
@@ -601,7 +603,7 @@ std::vector<std::pair<std::string, std::string>> skeleton_files(const std::strin
         "# Devices come before the arguments in the entry's parameters, in this order.\n"
         "# [[devices]]\n"
         "# name = \"service\"\n"
-        "# kind = \"net\"      # net, block, kv or clock\n\n"
+        "# kind = \"net\"      # net, block, kv, clock or random\n\n"
         "[[arguments]]\n"
         "name = \"greeting\"\n"
         "type = \"string\"\n"

@@ -4,7 +4,7 @@
 #   - Linux iperf3 client -> Oasis server: a test by time, a reversed one over
 #     two streams, and a UDP test the server must refuse with an error;
 #   - Oasis client -> Linux `iperf3 -s`: a test by time and a reversed one
-#     by bytes.
+#     by bytes, and a --connect that is no IPv4 address refused.
 # Each side's JSON (iperf3 -J) and the unikernel's `result` lines are
 # checked against each other: byte counts agree where both sides report the
 # same number, and are sane (nonzero, received <= sent) where they do not.
@@ -134,5 +134,13 @@ run_client() {
 
 run_client client-forward --time=3
 run_client client-reverse --reverse --bytes=30000000
+
+# A --connect that is not an IPv4 address: one line on the console, exit 1.
+status=0
+out=$(in_namespace timeout -k 5 20 "$binary" --net:service="$tap" --ipv4="$unikernel/24" \
+    --connect=10.78.0.256 2>&1) || status=$?
+[ "$status" -eq 1 ] || fail "--connect=10.78.0.256 exited with status $status: $out"
+[ "$out" = "iperf3: --connect=10.78.0.256: not an IPv4 address (octet_too_large); expected one like 10.0.0.1" ] ||
+    fail "--connect=10.78.0.256 said: $out"
 
 echo "iperf3: all checks passed"

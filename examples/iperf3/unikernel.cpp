@@ -1,5 +1,7 @@
 // The iperf3 unikernel: an iperf3 server, or a client for one test, on the Oasis stack.
-#include "examples/iperf3/unikernel.hpp"
+#include "generated/unikernel.hpp"
+
+#include <optional>
 
 #include "core/format.hpp"
 #include "services/iperf3/client.hpp"
@@ -41,7 +43,8 @@ std::string describe(const TestReport& report) {
 oasis::Task<int> serve(oasis::dev::Console* console, oasis::net::Stack* stack,
                        Arguments arguments) {
     oasis::iperf3::ServerOptions options;
-    options.port = arguments.port;
+    // The manifest bounds it to 1..65535.
+    options.port = static_cast<std::uint16_t>(arguments.port);
     options.on_test = [console](const TestReport& report) { console->write(describe(report)); };
     auto server = oasis::iperf3::Server::listen(*stack, std::move(options));
     if (!server) {
@@ -60,15 +63,17 @@ oasis::Task<int> serve(oasis::dev::Console* console, oasis::net::Stack* stack,
 }
 
 oasis::Task<int> connect(oasis::dev::Console* console, oasis::net::Stack* stack,
-                         oasis::crypto::ChaChaRng* random, Arguments arguments) {
+                         oasis::dev::Random* random, oasis::net::Ipv4Address server,
+                         Arguments arguments) {
     oasis::iperf3::ClientOptions options;
-    options.server = *arguments.connect;
-    options.port = arguments.port;
-    options.time_seconds = arguments.time_seconds;
+    options.server = server;
+    // The manifest bounds each of these to its type's range.
+    options.port = static_cast<std::uint16_t>(arguments.port);
+    options.time_seconds = static_cast<std::uint32_t>(arguments.time);
     options.bytes = arguments.bytes;
     options.reverse = arguments.reverse;
-    options.parallel = arguments.parallel;
-    options.block_size = arguments.length;
+    options.parallel = static_cast<std::uint32_t>(arguments.parallel);
+    options.block_size = static_cast<std::uint32_t>(arguments.length);
     console->write(format("iperf3: connecting to {} port {}\n", options.server, options.port));
     TestReport report = co_await oasis::iperf3::run_client(stack, random, options);
     console->write(describe(report));
@@ -77,8 +82,25 @@ oasis::Task<int> connect(oasis::dev::Console* console, oasis::net::Stack* stack,
 
 }  // namespace
 
+// The unikernel's entry, the same source on every target. With --connect, a
+// client runs one test against that server, prints its result and returns 0
+// when the test completed, 1 otherwise; without it, a server prints two lines
+// per test and returns 0 after `tests` tests (never, when it is 0). A
+// --connect that is not an IPv4 address returns 1 before the stack starts.
 oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& stack,
-                       oasis::crypto::ChaChaRng& random, Arguments arguments) {
+                       oasis::dev::Random& random, Arguments arguments) {
+    std::optional<oasis::net::Ipv4Address> server;
+    if (!arguments.connect.empty()) {
+        auto parsed = oasis::net::Ipv4Address::parse(arguments.connect);
+        if (!parsed) {
+            console.write(
+                format("iperf3: --connect={}: not an IPv4 address ({}); expected one "
+                       "like 10.0.0.1\n",
+                       arguments.connect, oasis::net::address_error_name(parsed.error())));
+            co_return 1;
+        }
+        server = *parsed;
+    }
     stack.start();
     if (!co_await stack.wait_configured(arguments.dhcp_timeout)) {
         console.write("iperf3: no IPv4 address (no DHCP lease)\n");
@@ -87,8 +109,8 @@ oasis::Task<int> start(oasis::dev::Console& console, oasis::net::Stack& stack,
     // Not `co_return co_await ...` in each branch: GCC 12 compiled that into
     // a frame whose first resumption trapped (a corrupt resume index).
     int status = 0;
-    if (arguments.connect) {
-        status = co_await connect(&console, &stack, &random, arguments);
+    if (server) {
+        status = co_await connect(&console, &stack, &random, *server, arguments);
     } else {
         status = co_await serve(&console, &stack, arguments);
     }
