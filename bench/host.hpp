@@ -91,6 +91,62 @@ inline void stop_child(pid_t& child) {
     child = -1;
 }
 
+// The network of the TAP benchmarks: a client namespace holding the
+// unikernel's TAP device and one end of a veth pair, and a peer namespace
+// holding the other end, for Linux's own server. Both namespaces are deleted
+// when it is destroyed, whatever happened; processes in them must be stopped
+// first (declare it before the members that hold them).
+struct TapAndVethNetwork {
+    std::string client;
+    std::string peer;
+    bool client_made = false;
+    bool peer_made = false;
+
+    // The namespaces are PREFIX-c-PID and PREFIX-s-PID.
+    explicit TapAndVethNetwork(const std::string& prefix)
+        : client(prefix + "-c-" + std::to_string(getpid())),
+          peer(prefix + "-s-" + std::to_string(getpid())) {}
+    TapAndVethNetwork(const TapAndVethNetwork&) = delete;
+    TapAndVethNetwork& operator=(const TapAndVethNetwork&) = delete;
+
+    ~TapAndVethNetwork() {
+        if (client_made) {
+            run({"ip", "netns", "del", client}, true);
+        }
+        if (peer_made) {
+            run({"ip", "netns", "del", peer}, true);
+        }
+    }
+
+    // Makes both namespaces, the TAP device `tap` with the client's
+    // `tap_address` ("10.80.0.1/24"), and the veth pair `veth_client` -
+    // `veth_peer` with `client_veth_address` and `peer_veth_address`.
+    bool build(const std::string& tap, const std::string& tap_address,
+               const std::string& veth_client, const std::string& veth_peer,
+               const std::string& client_veth_address, const std::string& peer_veth_address) {
+        client_made = run({"ip", "netns", "add", client});
+        peer_made = client_made && run({"ip", "netns", "add", peer});
+        if (!peer_made) {
+            return false;
+        }
+        auto in = [](const std::string& name_space, std::vector<std::string> command) {
+            command.insert(command.begin(), {"ip", "netns", "exec", name_space});
+            return run(command);
+        };
+        return in(client, {"ip", "link", "set", "lo", "up"}) &&
+               in(peer, {"ip", "link", "set", "lo", "up"}) &&
+               in(client, {"ip", "tuntap", "add", "dev", tap, "mode", "tap"}) &&
+               in(client, {"ip", "addr", "add", tap_address, "dev", tap}) &&
+               in(client, {"ip", "link", "set", tap, "up"}) &&
+               in(client, {"ip", "link", "add", veth_client, "type", "veth", "peer", "name",
+                           veth_peer, "netns", peer}) &&
+               in(client, {"ip", "addr", "add", client_veth_address, "dev", veth_client}) &&
+               in(client, {"ip", "link", "set", veth_client, "up"}) &&
+               in(peer, {"ip", "addr", "add", peer_veth_address, "dev", veth_peer}) &&
+               in(peer, {"ip", "link", "set", veth_peer, "up"});
+    }
+};
+
 // Whether a TAP benchmark can run here: root, /dev/net/tun, the unikernel
 // `binary` (described as `what`) and the host `tools`. Says why not, on
 // stdout, prefixed with `name`.

@@ -99,56 +99,22 @@ double percentile(std::vector<double> samples, double fraction) {
 
 // Everything the benchmark sets up, torn down in reverse whatever happens.
 struct Network {
-    std::string client = "oasis-bench-c-" + std::to_string(getpid());
-    std::string peer = "oasis-bench-s-" + std::to_string(getpid());
+    TapAndVethNetwork namespaces{"oasis-bench"};
     std::string log_path;
     pid_t oasis = -1;
     pid_t linux_server = -1;
-    bool client_made = false;
-    bool peer_made = false;
 
     ~Network() {
         stop_child(oasis);
         stop_child(linux_server);
-        if (client_made) {
-            run({"ip", "netns", "del", client}, true);
-        }
-        if (peer_made) {
-            run({"ip", "netns", "del", peer}, true);
-        }
         if (!log_path.empty()) {
             std::remove(log_path.c_str());
         }
     }
 
     bool build() {
-        client_made = run({"ip", "netns", "add", client});
-        peer_made = client_made && run({"ip", "netns", "add", peer});
-        if (!peer_made) {
-            return false;
-        }
-        const std::vector<std::string> in_client = {"ip", "netns", "exec", client};
-        const std::vector<std::string> in_peer = {"ip", "netns", "exec", peer};
-        auto client_run = [&](std::vector<std::string> command) {
-            command.insert(command.begin(), in_client.begin(), in_client.end());
-            return run(command);
-        };
-        auto peer_run = [&](std::vector<std::string> command) {
-            command.insert(command.begin(), in_peer.begin(), in_peer.end());
-            return run(command);
-        };
-        return client_run({"ip", "link", "set", "lo", "up"}) &&
-               peer_run({"ip", "link", "set", "lo", "up"}) &&
-               client_run({"ip", "tuntap", "add", "dev", tap_name, "mode", "tap"}) &&
-               client_run({"ip", "addr", "add", client_tap_address, "dev", tap_name}) &&
-               client_run({"ip", "link", "set", tap_name, "up"}) &&
-               client_run({"ip", "link", "add", "benchc", "type", "veth", "peer", "name", "benchs",
-                           "netns", peer}) &&
-               client_run({"ip", "addr", "add", client_veth_address, "dev", "benchc"}) &&
-               client_run({"ip", "link", "set", "benchc", "up"}) &&
-               peer_run(
-                   {"ip", "addr", "add", std::string(linux_address) + "/24", "dev", "benchs"}) &&
-               peer_run({"ip", "link", "set", "benchs", "up"});
+        return namespaces.build(tap_name, client_tap_address, "benchc", "benchs",
+                                client_veth_address, std::string(linux_address) + "/24");
     }
 
     // The peer: the kernel's UDP through the plainest echo loop there is.
@@ -163,7 +129,7 @@ struct Network {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         signal(SIGTERM, SIG_DFL);
         pin_to(server_cpu);
-        if (!enter_namespace(peer)) {
+        if (!enter_namespace(namespaces.peer)) {
             _exit(1);
         }
         const int sock = socket(AF_INET, SOCK_DGRAM, 0);
@@ -203,7 +169,7 @@ struct Network {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             signal(SIGTERM, SIG_DFL);
             pin_to(server_cpu);
-            if (!enter_namespace(client)) {
+            if (!enter_namespace(namespaces.client)) {
                 _exit(1);
             }
             dup2(log, STDOUT_FILENO);
@@ -397,7 +363,7 @@ int main(int argc, char** argv) {
     {
         Network network;
         if (!network.build() || !network.start_linux_server() ||
-            !network.start_oasis(echo_binary) || !enter_namespace(network.client)) {
+            !network.start_oasis(echo_binary) || !enter_namespace(network.namespaces.client)) {
             std::printf("net_echo: could not set up the namespaces and servers\n");
             return 1;
         }

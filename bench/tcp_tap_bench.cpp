@@ -106,63 +106,35 @@ pid_t spawn_in(const std::string& name_space, Body body) {
 
 // Everything the benchmark sets up, torn down in reverse whatever happens.
 struct Network {
-    std::string client = "oasis-tcpb-c-" + std::to_string(getpid());
-    std::string peer = "oasis-tcpb-s-" + std::to_string(getpid());
+    TapAndVethNetwork namespaces{"oasis-tcpb"};
     std::string log_path;
     pid_t oasis = -1;
     pid_t linux_iperf3 = -1;
     pid_t linux_acceptor = -1;
-    bool client_made = false;
-    bool peer_made = false;
 
     ~Network() {
         stop_child(oasis);
         stop_child(linux_iperf3);
         stop_child(linux_acceptor);
-        if (client_made) {
-            run({"ip", "netns", "del", client}, true);
-        }
-        if (peer_made) {
-            run({"ip", "netns", "del", peer}, true);
-        }
         if (!log_path.empty()) {
             std::remove(log_path.c_str());
         }
     }
 
     bool build() {
-        client_made = run({"ip", "netns", "add", client});
-        peer_made = client_made && run({"ip", "netns", "add", peer});
-        if (!peer_made) {
-            return false;
-        }
-        auto in = [](const std::string& name_space, std::vector<std::string> command) {
-            command.insert(command.begin(), {"ip", "netns", "exec", name_space});
-            return run(command);
-        };
-        return in(client, {"ip", "link", "set", "lo", "up"}) &&
-               in(peer, {"ip", "link", "set", "lo", "up"}) &&
-               in(client, {"ip", "tuntap", "add", "dev", tap_name, "mode", "tap"}) &&
-               in(client, {"ip", "addr", "add", client_tap_address, "dev", tap_name}) &&
-               in(client, {"ip", "link", "set", tap_name, "up"}) &&
-               in(client, {"ip", "link", "add", "tcpbc", "type", "veth", "peer", "name", "tcpbs",
-                           "netns", peer}) &&
-               in(client, {"ip", "addr", "add", client_veth_address, "dev", "tcpbc"}) &&
-               in(client, {"ip", "link", "set", "tcpbc", "up"}) &&
-               in(peer,
-                  {"ip", "addr", "add", std::string(linux_address) + "/24", "dev", "tcpbs"}) &&
-               in(peer, {"ip", "link", "set", "tcpbs", "up"});
+        return namespaces.build(tap_name, client_tap_address, "tcpbc", "tcpbs", client_veth_address,
+                                std::string(linux_address) + "/24");
     }
 
     bool start_linux_servers() {
-        linux_iperf3 = spawn_in(peer, [] {
+        linux_iperf3 = spawn_in(namespaces.peer, [] {
             const int null = open("/dev/null", O_WRONLY);
             dup2(null, STDOUT_FILENO);
             dup2(null, STDERR_FILENO);  // "interrupt - the server has terminated" at the end
             execlp("iperf3", "iperf3", "-s", "-B", linux_address, "-p",
                    std::to_string(iperf3_port).c_str(), static_cast<char*>(nullptr));
         });
-        linux_acceptor = spawn_in(peer, [] {
+        linux_acceptor = spawn_in(namespaces.peer, [] {
             const int listener = socket(AF_INET, SOCK_STREAM, 0);
             const int one = 1;
             setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -196,7 +168,7 @@ struct Network {
             return false;
         }
         log_path = path;
-        oasis = spawn_in(client, [&] {
+        oasis = spawn_in(namespaces.client, [&] {
             dup2(log, STDOUT_FILENO);
             dup2(log, STDERR_FILENO);
             const std::string service = std::string("--net:service=") + tap_name;
@@ -326,7 +298,7 @@ int main(int argc, char** argv) {
     {
         Network network;
         if (!network.build() || !network.start_linux_servers() || !network.start_oasis(binary) ||
-            !enter_namespace(network.client)) {
+            !enter_namespace(network.namespaces.client)) {
             std::printf("tcp_tap: could not set up the namespaces and servers\n");
             return 1;
         }
